@@ -1,0 +1,52 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Column is one column of a relation as the catalog describes it.
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// RelationKind reports "table", "view" or "" when schema.name does not exist.
+func RelationKind(ctx context.Context, q Querier, schema, name string) (string, error) {
+	var kind string
+	err := q.QueryRowContext(ctx, `
+		SELECT CASE WHEN table_type = 'VIEW' THEN 'view' ELSE 'table' END
+		FROM information_schema.tables
+		WHERE table_schema = ? AND table_name = ?`, schema, name).Scan(&kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up %s.%s: %w", schema, name, err)
+	}
+	return kind, nil
+}
+
+// Columns lists the columns of schema.name in their declared order.
+func Columns(ctx context.Context, q Querier, schema, name string) ([]Column, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT column_name, data_type
+		FROM information_schema.columns
+		WHERE table_schema = ? AND table_name = ?
+		ORDER BY ordinal_position`, schema, name)
+	if err != nil {
+		return nil, fmt.Errorf("columns of %s.%s: %w", schema, name, err)
+	}
+	defer rows.Close()
+	var cols []Column
+	for rows.Next() {
+		var c Column
+		if err := rows.Scan(&c.Name, &c.Type); err != nil {
+			return nil, fmt.Errorf("columns of %s.%s: %w", schema, name, err)
+		}
+		cols = append(cols, c)
+	}
+	return cols, rows.Err()
+}

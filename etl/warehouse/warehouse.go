@@ -1,0 +1,91 @@
+// Package warehouse owns the embedded DuckDB database: opening it with the
+// project's settings, quoting names and values, and reading its catalog.
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Querier is what every part that talks to DuckDB needs: *sql.DB, *sql.Conn
+// and *sql.Tx all satisfy it.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Options are the engine settings taken from the project file.
+type Options struct {
+	// Path of the database file; empty means an in-memory database.
+	Path string
+	// Threads DuckDB may use; 0 leaves DuckDB's default (all cores).
+	Threads int
+	// MemoryLimit such as "8GB"; empty leaves DuckDB's default.
+	MemoryLimit string
+	// TempDirectory is where DuckDB spills; empty leaves DuckDB's default.
+	TempDirectory string
+}
+
+// Warehouse is an open DuckDB database.
+type Warehouse struct {
+	DB   *sql.DB
+	Path string
+}
+
+// Open opens (creating if needed) the database described by opts. Every
+// connection runs in UTC so timestamps render the same on every machine.
+func Open(ctx context.Context, opts Options) (*Warehouse, error) {
+	if opts.Path != "" {
+		if err := os.MkdirAll(filepath.Dir(opts.Path), 0o755); err != nil {
+			return nil, fmt.Errorf("warehouse: %w", err)
+		}
+	}
+	q := url.Values{}
+	if opts.Threads > 0 {
+		q.Set("threads", strconv.Itoa(opts.Threads))
+	}
+	if opts.MemoryLimit != "" {
+		q.Set("memory_limit", opts.MemoryLimit)
+	}
+	if opts.TempDirectory != "" {
+		q.Set("temp_directory", opts.TempDirectory)
+	}
+	dsn := opts.Path
+	if len(q) > 0 {
+		dsn += "?" + q.Encode()
+	}
+	connector, err := duckdb.NewConnector(dsn, initConn)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: open %s: %w", displayPath(opts.Path), err)
+	}
+	db := sql.OpenDB(connector)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("warehouse: open %s: %w", displayPath(opts.Path), err)
+	}
+	return &Warehouse{DB: db, Path: opts.Path}, nil
+}
+
+func initConn(execer driver.ExecerContext) error {
+	_, err := execer.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
+	return err
+}
+
+// Close releases the database.
+func (w *Warehouse) Close() error { return w.DB.Close() }
+
+func displayPath(p string) string {
+	if p == "" {
+		return ":memory:"
+	}
+	return p
+}
