@@ -1,0 +1,168 @@
+package project
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Materializations the runner knows.
+const (
+	View        = "view"
+	Table       = "table"
+	Incremental = "incremental"
+)
+
+// Incremental strategies.
+const (
+	Append       = "append"
+	DeleteInsert = "delete+insert"
+)
+
+// Config is a model's configuration, merged from the project file's layer
+// defaults, the model's YAML and the model's own config(...) call.
+type Config struct {
+	Materialized        string     `yaml:"materialized" json:"materialized"`
+	IncrementalStrategy string     `yaml:"incremental_strategy" json:"incremental_strategy,omitempty"`
+	UniqueKey           StringList `yaml:"unique_key" json:"unique_key,omitempty"`
+	Tags                StringList `yaml:"tags" json:"tags,omitempty"`
+	Enabled             *bool      `yaml:"enabled" json:"enabled,omitempty"`
+	// Rejects splits rows whose _reject_reason is set into <model>_rejects.
+	Rejects *bool `yaml:"rejects" json:"rejects,omitempty"`
+	// Exports replaces the layer's default exports when set.
+	Exports *[]Export `yaml:"exports" json:"exports,omitempty"`
+}
+
+// StringList accepts either a single string or a list of strings.
+type StringList []string
+
+// UnmarshalYAML accepts `a` as well as `[a, b]`.
+func (s *StringList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*s = StringList{n.Value}
+		return nil
+	}
+	var list []string
+	if err := n.Decode(&list); err != nil {
+		return err
+	}
+	*s = list
+	return nil
+}
+
+// Export describes one output of a model. In YAML it is either a bare format
+// name (`parquet`) or a mapping with options.
+type Export struct {
+	Format      string     `yaml:"format" json:"format"`
+	Path        string     `yaml:"path" json:"path,omitempty"`
+	PartitionBy StringList `yaml:"partition_by" json:"partition_by,omitempty"`
+	SplitBy     string     `yaml:"split_by" json:"split_by,omitempty"`
+	Pivot       *Pivot     `yaml:"pivot" json:"pivot,omitempty"`
+	OrderBy     StringList `yaml:"order_by" json:"order_by,omitempty"`
+}
+
+// Pivot turns a long relation into wide columns while exporting.
+type Pivot struct {
+	Index  StringList `yaml:"index" json:"index"`
+	Names  string     `yaml:"names" json:"names"`
+	Values string     `yaml:"values" json:"values"`
+	Order  string     `yaml:"order" json:"order,omitempty"`
+}
+
+// UnmarshalYAML accepts a bare format name or a full mapping.
+func (e *Export) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*e = Export{Format: n.Value}
+		return nil
+	}
+	type plain Export
+	var p plain
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*e = Export(p)
+	return nil
+}
+
+// merge overlays the fields set in o onto c.
+func (c Config) merge(o Config) Config {
+	if o.Materialized != "" {
+		c.Materialized = o.Materialized
+	}
+	if o.IncrementalStrategy != "" {
+		c.IncrementalStrategy = o.IncrementalStrategy
+	}
+	if o.UniqueKey != nil {
+		c.UniqueKey = o.UniqueKey
+	}
+	if o.Tags != nil {
+		c.Tags = append(append(StringList{}, c.Tags...), o.Tags...)
+	}
+	if o.Enabled != nil {
+		c.Enabled = o.Enabled
+	}
+	if o.Rejects != nil {
+		c.Rejects = o.Rejects
+	}
+	if o.Exports != nil {
+		c.Exports = o.Exports
+	}
+	return c
+}
+
+// IsEnabled reports whether the model takes part in runs.
+func (c Config) IsEnabled() bool { return c.Enabled == nil || *c.Enabled }
+
+// HasRejects reports whether rejected rows are split off.
+func (c Config) HasRejects() bool { return c.Rejects != nil && *c.Rejects }
+
+// ExportList is the effective list of exports.
+func (c Config) ExportList() []Export {
+	if c.Exports == nil {
+		return nil
+	}
+	return *c.Exports
+}
+
+// validate checks the values a config may take.
+func (c Config) validate() error {
+	switch c.Materialized {
+	case View, Table, Incremental:
+	default:
+		return fmt.Errorf("materialized must be one of view, table, incremental; got %q", c.Materialized)
+	}
+	switch c.IncrementalStrategy {
+	case "", Append:
+	case DeleteInsert:
+		if len(c.UniqueKey) == 0 {
+			return fmt.Errorf("incremental_strategy %q needs a unique_key", c.IncrementalStrategy)
+		}
+	default:
+		return fmt.Errorf("incremental_strategy must be append or delete+insert; got %q", c.IncrementalStrategy)
+	}
+	for _, e := range c.ExportList() {
+		if err := e.validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e Export) validate() error {
+	switch e.Format {
+	case "parquet", "csv":
+	default:
+		return fmt.Errorf("export format must be parquet or csv; got %q", e.Format)
+	}
+	if e.SplitBy != "" && len(e.PartitionBy) > 0 {
+		return fmt.Errorf("export: split_by and partition_by cannot be combined")
+	}
+	if e.Pivot != nil && (e.Pivot.Names == "" || e.Pivot.Values == "" || len(e.Pivot.Index) == 0) {
+		return fmt.Errorf("export pivot needs index, names and values")
+	}
+	if strings.Contains(e.Path, "..") {
+		return fmt.Errorf("export path %q must stay inside the output folder", e.Path)
+	}
+	return nil
+}

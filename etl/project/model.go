@@ -1,0 +1,224 @@
+package project
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Model is one SQL file under models/<layer>/.
+type Model struct {
+	Name        string
+	Layer       string // the folder under models/, and the model's schema
+	Path        string // project-relative path of the .sql file
+	SQL         string // the template text
+	Description string
+	Columns     []Column
+	Config      Config
+	Tests       []*Test
+	// YAMLFile and YAMLLine locate the model's YAML entry, when it has one.
+	YAMLFile string
+	YAMLLine int
+}
+
+// Column documents one column of a model.
+type Column struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	DataType    string `json:"data_type,omitempty"`
+}
+
+// Seed is a landing input declared in YAML.
+type Seed struct {
+	Name        string `yaml:"name"`
+	Path        string `yaml:"path"` // a template: {{ var('seeds_dir') }}/x.csv
+	Format      string `yaml:"format"`
+	Table       string `yaml:"table"` // schema.name; default raw.<name>
+	Description string `yaml:"description"`
+	File        string `yaml:"-"`
+	Line        int    `yaml:"-"`
+}
+
+// Schema and TableName split Table.
+func (s *Seed) Schema() string    { sch, _, _ := strings.Cut(s.Table, "."); return sch }
+func (s *Seed) TableName() string { _, t, _ := strings.Cut(s.Table, "."); return t }
+
+type yamlFile struct {
+	Models []yaml.Node `yaml:"models"`
+	Seeds  []yaml.Node `yaml:"seeds"`
+}
+
+type modelYAML struct {
+	Name        string       `yaml:"name"`
+	Description string       `yaml:"description"`
+	Config      Config       `yaml:"config"`
+	Columns     []columnYAML `yaml:"columns"`
+	Tests       []TestSpec   `yaml:"tests"`
+	Exports     *[]Export    `yaml:"exports"`
+}
+
+type columnYAML struct {
+	Name        string     `yaml:"name"`
+	Description string     `yaml:"description"`
+	DataType    string     `yaml:"data_type"`
+	Tests       []TestSpec `yaml:"tests"`
+}
+
+// loadModels reads every .sql and .yml under models/.
+func (p *Project) loadModels(fsys fs.FS) error {
+	var list errorList
+	sqls, err := readDir(fsys, ModelsDir, ".sql")
+	if err != nil {
+		return err
+	}
+	seen := map[string]*Model{}
+	for _, file := range sortedPaths(sqls) {
+		rel := strings.TrimPrefix(file, ModelsDir+"/")
+		layer, _, nested := strings.Cut(rel, "/")
+		if !nested {
+			list.addf(file, 1, 0, "a model must live in a layer folder such as models/silver/")
+			continue
+		}
+		m := &Model{Name: stem(file), Layer: layer, Path: file, SQL: sqls[file]}
+		if prev, dup := seen[m.Name]; dup {
+			list.addf(file, 1, 0, "duplicate model name %q (also %s:1)", m.Name, prev.Path)
+			continue
+		}
+		seen[m.Name] = m
+		m.Config = Config{Materialized: View}.merge(p.Layers[layer])
+		p.Models = append(p.Models, m)
+	}
+	ymls, err := readYAMLFiles(fsys)
+	if err != nil {
+		return err
+	}
+	for _, file := range sortedPaths(ymls) {
+		list.add(p.loadYAML(file, []byte(ymls[file]), seen))
+	}
+	for _, m := range p.Models {
+		if err := m.Config.validate(); err != nil {
+			list.add(m.configError(err))
+		}
+	}
+	return list.err()
+}
+
+func readYAMLFiles(fsys fs.FS) (map[string]string, error) {
+	files, err := readDir(fsys, ModelsDir, ".yml")
+	if err != nil {
+		return nil, err
+	}
+	more, err := readDir(fsys, ModelsDir, ".yaml")
+	for k, v := range more {
+		files[k] = v
+	}
+	return files, err
+}
+
+func (m *Model) configError(err error) error {
+	if m.YAMLFile != "" {
+		return &Error{File: m.YAMLFile, Line: m.YAMLLine, Msg: fmt.Sprintf("model %s: %v", m.Name, err)}
+	}
+	return &Error{File: m.Path, Line: 1, Msg: err.Error()}
+}
+
+// loadYAML reads one YAML file's models and seeds entries.
+func (p *Project) loadYAML(file string, data []byte, models map[string]*Model) error {
+	var f yamlFile
+	if err := decodeStrict(file, data, &f); err != nil {
+		return err
+	}
+	var list errorList
+	for i := range f.Models {
+		list.add(p.addModelYAML(file, &f.Models[i], models))
+	}
+	for i := range f.Seeds {
+		list.add(p.addSeed(file, &f.Seeds[i]))
+	}
+	return list.err()
+}
+
+func (p *Project) addModelYAML(file string, node *yaml.Node, models map[string]*Model) error {
+	var y modelYAML
+	if err := decodeNode(file, node, &y); err != nil {
+		return err
+	}
+	m, ok := models[y.Name]
+	if !ok {
+		return nodeError(file, node, "model %q has no SQL file under %s/", y.Name, ModelsDir)
+	}
+	if m.YAMLFile != "" {
+		return nodeError(file, node, "model %q is already described at %s:%d", y.Name, m.YAMLFile, m.YAMLLine)
+	}
+	m.YAMLFile, m.YAMLLine = file, node.Line
+	m.Description = y.Description
+	m.Config = m.Config.merge(y.Config)
+	if y.Exports != nil {
+		m.Config.Exports = y.Exports
+	}
+	var list errorList
+	for _, c := range y.Columns {
+		m.Columns = append(m.Columns, Column{Name: c.Name, Description: c.Description, DataType: c.DataType})
+		for _, spec := range c.Tests {
+			t, err := spec.test(file, m.Name, c.Name)
+			list.add(err)
+			if t != nil {
+				m.Tests = append(m.Tests, t)
+			}
+		}
+	}
+	for _, spec := range y.Tests {
+		t, err := spec.test(file, m.Name, "")
+		list.add(err)
+		if t != nil {
+			m.Tests = append(m.Tests, t)
+		}
+	}
+	return list.err()
+}
+
+func (p *Project) addSeed(file string, node *yaml.Node) error {
+	s := &Seed{}
+	if err := decodeNode(file, node, s); err != nil {
+		return err
+	}
+	s.File, s.Line = file, node.Line
+	if s.Name == "" || s.Path == "" {
+		return nodeError(file, node, "a seed needs a name and a path")
+	}
+	if prev := p.Seed(s.Name); prev != nil {
+		return nodeError(file, node, "duplicate seed %q (also %s:%d)", s.Name, prev.File, prev.Line)
+	}
+	if s.Table == "" {
+		s.Table = "raw." + s.Name
+	}
+	if strings.Count(s.Table, ".") != 1 {
+		return nodeError(file, node, "seed %s: table must be schema.name, got %q", s.Name, s.Table)
+	}
+	if s.Format == "" {
+		s.Format = formatFromPath(s.Path)
+	}
+	switch s.Format {
+	case "csv", "json", "ndjson":
+	default:
+		return nodeError(file, node, "seed %s: format must be csv, json or ndjson, got %q", s.Name, s.Format)
+	}
+	p.Seeds = append(p.Seeds, s)
+	return nil
+}
+
+func formatFromPath(p string) string {
+	p = strings.TrimSuffix(p, ".gz")
+	switch path.Ext(p) {
+	case ".csv":
+		return "csv"
+	case ".jsonl", ".ndjson":
+		return "ndjson"
+	case ".json":
+		return "json"
+	}
+	return ""
+}
