@@ -85,8 +85,8 @@ func (e *Export) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// merge overlays the fields set in o onto c.
-func (c Config) merge(o Config) Config {
+// Merge overlays the fields set in o onto c.
+func (c Config) Merge(o Config) Config {
 	if o.Materialized != "" {
 		c.Materialized = o.Materialized
 	}
@@ -126,7 +126,7 @@ func (c Config) ExportList() []Export {
 }
 
 // validate checks the values a config may take.
-func (c Config) validate() error {
+func (c Config) Validate() error {
 	switch c.Materialized {
 	case View, Table, Incremental:
 	default:
@@ -165,4 +165,10 @@ func (e Export) validate() error {
 		return fmt.Errorf("export path %q must stay inside the output folder", e.Path)
 	}
 	return nil
+}
+
+// DecodeConfig decodes YAML text (from a config() call) into c, rejecting
+// unknown keys.
+func DecodeConfig(data []byte, c *Config) error {
+	return decodeStrict("config", data, c)
 }

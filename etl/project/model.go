@@ -88,7 +88,7 @@ func (p *Project) loadModels(fsys fs.FS) error {
 			continue
 		}
 		seen[m.Name] = m
-		m.Config = Config{Materialized: View}.merge(p.Layers[layer])
+		m.Config = Config{Materialized: View}.Merge(p.Layers[layer])
 		p.Models = append(p.Models, m)
 	}
 	ymls, err := readYAMLFiles(fsys)
@@ -99,7 +99,7 @@ func (p *Project) loadModels(fsys fs.FS) error {
 		list.add(p.loadYAML(file, []byte(ymls[file]), seen))
 	}
 	for _, m := range p.Models {
-		if err := m.Config.validate(); err != nil {
+		if err := m.Config.Validate(); err != nil {
 			list.add(m.configError(err))
 		}
 	}
@@ -155,7 +155,7 @@ func (p *Project) addModelYAML(file string, node *yaml.Node, models map[string]*
 	}
 	m.YAMLFile, m.YAMLLine = file, node.Line
 	m.Description = y.Description
-	m.Config = m.Config.merge(y.Config)
+	m.Config = m.Config.Merge(y.Config)
 	if y.Exports != nil {
 		m.Config.Exports = y.Exports
 	}

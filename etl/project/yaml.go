@@ -84,9 +84,12 @@ func checkKeys(file string, node *yaml.Node, t reflect.Type, list *errorList) {
 		checkKeys(file, node.Alias, t, list)
 		return
 	}
+	if t == nodeType {
+		return // kept raw and checked when decoded
+	}
 	custom := t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType)
-	if custom && t.Kind() != reflect.Struct {
-		return // a custom scalar-or-list type: yaml.v3 reports its errors
+	if custom && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0) {
+		return // the type decodes itself; only plain field sets are checked
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -118,7 +121,10 @@ func checkKeys(file string, node *yaml.Node, t reflect.Type, list *errorList) {
 	}
 }
 
-var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
+var (
+	unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
+	nodeType        = reflect.TypeOf(yaml.Node{})
+)
 
 func yamlFields(t reflect.Type) map[string]reflect.Type {
 	fields := map[string]reflect.Type{}

@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"etlrunner/etl/plan"
+	"etlrunner/etl/report"
+	"etlrunner/etl/runner"
+)
+
+var (
+	buildKinds = map[plan.Kind]bool{plan.SeedNode: true, plan.ModelNode: true, plan.TestNode: true}
+	runKinds   = map[plan.Kind]bool{plan.ModelNode: true}
+	seedKinds  = map[plan.Kind]bool{plan.SeedNode: true}
+	testKinds  = map[plan.Kind]bool{plan.TestNode: true}
+)
+
+// runCommand builds build, run, seed and test: the commands that execute
+// part of the graph.
+func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucli.Command {
+	return &ucli.Command{
+		Name:  name,
+		Usage: usage,
+		Flags: flags(projectFlags(), selectFlags(), runFlags()),
+		Action: func(c *ucli.Context) error {
+			format := c.String("log-format")
+			if format != "text" && format != "json" {
+				return fmt.Errorf("--log-format must be text or json, got %q", format)
+			}
+			l, err := load(c)
+			if err != nil {
+				return err
+			}
+			selected, err := l.selection(c)
+			if err != nil {
+				return err
+			}
+			if kinds[plan.SeedNode] {
+				if err := l.checkSeeds(selected); err != nil {
+					return err
+				}
+			}
+			threads := c.Int("threads")
+			if threads == 0 {
+				threads = l.proj.Threads
+			}
+			if threads == 0 {
+				threads = 1
+			}
+			log := logger(c)
+			sess, err := l.open(c.Context, name, log)
+			if err != nil {
+				return err
+			}
+			defer sess.close()
+			var rep report.Reporter = report.NewText(c.App.Writer)
+			if format == "json" {
+				rep = report.NewJSON(c.App.Writer)
+			}
+			out, err := runner.Execute(c.Context, l.plan, sess.wh, runner.Options{
+				Command: name, Dir: l.dir, Kinds: kinds, Selected: selected, Threads: threads,
+				FullRefresh: c.Bool("full-refresh"), Export: exports, Reporter: rep, Logger: log,
+				Args: map[string]any{"select": c.StringSlice("select"), "exclude": c.StringSlice("exclude"),
+					"vars": c.String("vars"), "full_refresh": c.Bool("full-refresh"), "threads": threads},
+			})
+			if out == nil {
+				return err
+			}
+			if out.Failed || err != nil {
+				return &failedError{err: err}
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"etlrunner/etl/ingest"
+	"etlrunner/etl/migrate"
+	"etlrunner/etl/plan"
+	"etlrunner/etl/project"
+	"etlrunner/etl/warehouse"
+)
+
+// loaded is a project read and compiled from the command line's flags.
+type loaded struct {
+	dir  string
+	proj *project.Project
+	plan *plan.Plan
+}
+
+// load reads and compiles the project named by --project-dir and --vars.
+func load(c *ucli.Context) (*loaded, error) {
+	dir := c.String("project-dir")
+	proj, err := project.Load(os.DirFS(dir))
+	if err != nil {
+		return nil, err
+	}
+	vars, err := project.ParseVars(c.String("vars"))
+	if err != nil {
+		return nil, err
+	}
+	pl, err := plan.Compile(c.Context, proj, plan.Options{Vars: vars, EnvVar: os.LookupEnv})
+	if err != nil {
+		return nil, err
+	}
+	return &loaded{dir: dir, proj: proj, plan: pl}, nil
+}
+
+// selection resolves --select and --exclude.
+func (l *loaded) selection(c *ucli.Context) (map[string]bool, error) {
+	return l.plan.Select(c.StringSlice("select"), c.StringSlice("exclude"))
+}
+
+// path resolves a project-relative path.
+func (l *loaded) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(l.dir, p)
+}
+
+// checkSeeds fails, before anything runs, when a selected seed matches no
+// file.
+func (l *loaded) checkSeeds(selected map[string]bool) error {
+	var errs project.Errors
+	for _, n := range l.plan.ByKind(plan.SeedNode) {
+		if !selected[n.ID] {
+			continue
+		}
+		files, err := ingest.Match(l.dir, n.Pattern)
+		if err != nil {
+			errs = append(errs, &project.Error{File: n.Seed.File, Line: n.Seed.Line, Msg: fmt.Sprintf("seed %s: %v", n.Name, err)})
+			continue
+		}
+		if len(files) == 0 {
+			errs = append(errs, &project.Error{File: n.Seed.File, Line: n.Seed.Line, Msg: fmt.Sprintf("seed %s: no file matches %s", n.Name, n.Pattern)})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// session is an open, locked and migrated warehouse.
+type session struct {
+	wh   *warehouse.Warehouse
+	lock *warehouse.Lock
+}
+
+func (s *session) close() {
+	s.wh.Close()
+	s.lock.Release()
+}
+
+// open locks the warehouse, opens it and applies pending migrations.
+func (l *loaded) open(ctx context.Context, command string, logger *slog.Logger) (*session, error) {
+	return openWarehouse(ctx, l.dir, &l.proj.Settings, command, logger)
+}
+
+func openWarehouse(ctx context.Context, dir string, s *project.Settings, command string, logger *slog.Logger) (*session, error) {
+	path := s.Warehouse
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	lock, err := warehouse.AcquireLock(path+".lock", "etl "+command)
+	if err != nil {
+		return nil, err
+	}
+	temp := s.TempDirectory
+	if temp != "" && !filepath.IsAbs(temp) {
+		temp = filepath.Join(dir, temp)
+	}
+	wh, err := warehouse.Open(ctx, warehouse.Options{Path: path, MemoryLimit: s.MemoryLimit, TempDirectory: temp})
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	sess := &session{wh: wh, lock: lock}
+	m, err := migrate.New(wh.DB, os.DirFS(filepath.Join(dir, project.MigrationsDir)), logger)
+	if err != nil {
+		sess.close()
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := m.Up(ctx); err != nil {
+		sess.close()
+		return nil, err
+	}
+	return sess, nil
+}
+
+// logger returns the library logger for --log-format: JSON lines on stdout
+// beside the run's events, or nothing in text mode, where the node lines
+// already say what happened.
+func logger(c *ucli.Context) *slog.Logger {
+	if strings.EqualFold(c.String("log-format"), "json") {
+		return slog.New(slog.NewJSONHandler(c.App.Writer, nil))
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"etlrunner/etl/warehouse"
+)
+
+// showCommand prints the first rows of a model.
+func showCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "show",
+		Usage:     "print the first rows of a model as it is in the warehouse",
+		ArgsUsage: "MODEL",
+		Flags: flags(projectFlags(), []ucli.Flag{
+			&ucli.IntFlag{Name: "limit", Value: 10, Usage: "rows to show"},
+		}),
+		Action: func(c *ucli.Context) error {
+			if c.NArg() != 1 {
+				return fmt.Errorf("show needs exactly one model name")
+			}
+			l, err := load(c)
+			if err != nil {
+				return err
+			}
+			n := l.plan.Model(c.Args().First())
+			if n == nil {
+				return fmt.Errorf("unknown model %q", c.Args().First())
+			}
+			sess, err := l.open(c.Context, "show", nil)
+			if err != nil {
+				return err
+			}
+			defer sess.close()
+			kind, err := warehouse.RelationKind(c.Context, sess.wh.DB, n.Relation.Schema, n.Relation.Name)
+			if err != nil {
+				return err
+			}
+			if kind == "" {
+				return fmt.Errorf("model %s has not been built yet (run etl build or etl run --select %s)", n.Name, n.Name)
+			}
+			rows, err := sess.wh.DB.QueryContext(c.Context, fmt.Sprintf("SELECT * FROM %s LIMIT %d", n.Relation, c.Int("limit")))
+			if err != nil {
+				return fmt.Errorf("model %s (%s): %w", n.Name, n.File, err)
+			}
+			defer rows.Close()
+			cols, err := rows.Columns()
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, strings.Join(cols, "\t"))
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			for rows.Next() {
+				if err := rows.Scan(ptrs...); err != nil {
+					return err
+				}
+				cells := make([]string, len(vals))
+				for i, v := range vals {
+					cells[i] = showCell(v)
+				}
+				fmt.Fprintln(tw, strings.Join(cells, "\t"))
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func showCell(v any) string {
+	if v == nil {
+		return "NULL"
+	}
+	return fmt.Sprint(v)
+}

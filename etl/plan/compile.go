@@ -1,0 +1,134 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+
+	"etlrunner/etl/project"
+	"etlrunner/etl/tmpl"
+	"gopkg.in/yaml.v3"
+)
+
+// compileModel renders a model to find what it depends on and its config.
+// An incremental model is rendered both ways so a ref inside an
+// is_incremental() block is a dependency too.
+func (pl *Plan) compileModel(ctx context.Context, n *Node) error {
+	res, err := pl.render(ctx, n, false)
+	if err != nil {
+		return err
+	}
+	cfg, err := configFromCall(res.Config)
+	if err != nil {
+		return &project.Error{File: n.File, Line: 1, Msg: fmt.Sprintf("config(): %v", err)}
+	}
+	n.Config = n.Config.Merge(cfg)
+	if err := n.Config.Validate(); err != nil {
+		return &project.Error{File: n.File, Line: 1, Msg: err.Error()}
+	}
+	n.SQL = res.SQL
+	results := []*tmpl.Result{res}
+	if n.Config.Materialized == project.Incremental {
+		inc, err := pl.render(ctx, n, true)
+		if err != nil {
+			return err
+		}
+		results = append(results, inc)
+	}
+	var sources []tmpl.Relation
+	for _, r := range results {
+		for _, call := range r.Refs {
+			pl.Graph.Connect(n.ID, pl.Model(call.Args[len(call.Args)-1]).ID)
+		}
+		for _, call := range r.Sources {
+			s := pl.seedByTable(call.Args[0], call.Args[1])
+			pl.Graph.Connect(n.ID, s.ID)
+			sources = appendUnique(sources, tmpl.Relation{Schema: s.Seed.Schema(), Name: s.Seed.TableName()})
+		}
+	}
+	if len(sources) == 1 {
+		n.Source = &sources[0]
+	}
+	if n.Config.HasRejects() && n.Source == nil {
+		return &project.Error{File: n.File, Line: 1, Msg: "rejects: true needs the model to read exactly one source(), for the row audit"}
+	}
+	return nil
+}
+
+func appendUnique(list []tmpl.Relation, r tmpl.Relation) []tmpl.Relation {
+	for _, x := range list {
+		if x == r {
+			return list
+		}
+	}
+	return append(list, r)
+}
+
+// Render renders a model's SQL for execution.
+func (pl *Plan) Render(ctx context.Context, n *Node, incremental bool) (string, error) {
+	res, err := pl.render(ctx, n, incremental)
+	if err != nil {
+		return "", err
+	}
+	return res.SQL, nil
+}
+
+// RenderSQL renders any SQL text of the project (a singular test) with the
+// same refs and sources as models.
+func (pl *Plan) RenderSQL(ctx context.Context, file, text string) (*tmpl.Result, error) {
+	return pl.engine.Render(ctx, file, text, pl.context(tmpl.Relation{}, false))
+}
+
+func (pl *Plan) render(ctx context.Context, n *Node, incremental bool) (*tmpl.Result, error) {
+	return pl.engine.Render(ctx, n.File, n.Model.SQL, pl.context(n.Relation, incremental))
+}
+
+func (pl *Plan) context(this tmpl.Relation, incremental bool) tmpl.Context {
+	return tmpl.Context{
+		Vars:          pl.Vars,
+		This:          this,
+		IsIncremental: incremental,
+		EnvVar:        pl.env,
+		Ref: func(name string) (tmpl.Relation, error) {
+			m := pl.Model(name)
+			if m == nil {
+				return tmpl.Relation{}, fmt.Errorf("unknown model %q in ref()", name)
+			}
+			return m.Relation, nil
+		},
+		Source: func(source, table string) (tmpl.Relation, error) {
+			s := pl.seedByTable(source, table)
+			if s == nil {
+				return tmpl.Relation{}, fmt.Errorf("unknown source %q.%q (declare a seed landing in %s.%s)", source, table, source, table)
+			}
+			return tmpl.Relation{Schema: s.Seed.Schema(), Name: s.Seed.TableName()}, nil
+		},
+	}
+}
+
+// refLine finds the line where n refers to model dep, for cycle messages.
+func (pl *Plan) refLine(n *Node, dep string) int {
+	res, err := pl.render(context.Background(), n, n.Config.Materialized == project.Incremental)
+	if err != nil {
+		return 1
+	}
+	for _, call := range res.Refs {
+		if call.Args[len(call.Args)-1] == dep {
+			return call.Line
+		}
+	}
+	return 1
+}
+
+// configFromCall turns config(...) keyword arguments into a Config, with
+// the same strict key checking as YAML.
+func configFromCall(args map[string]any) (project.Config, error) {
+	var c project.Config
+	if len(args) == 0 {
+		return c, nil
+	}
+	data, err := yaml.Marshal(args)
+	if err != nil {
+		return c, err
+	}
+	return c, project.DecodeConfig(data, &c)
+}

@@ -1,0 +1,131 @@
+package project
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+const minimal = "name: demo\n"
+
+func fsWith(files map[string]string) fstest.MapFS {
+	m := fstest.MapFS{}
+	for k, v := range files {
+		m[k] = &fstest.MapFile{Data: []byte(v)}
+	}
+	return m
+}
+
+func TestLoad(t *testing.T) {
+	p, err := Load(fsWith(map[string]string{
+		"etl.yml": minimal + "threads: 3\nvars:\n  x: 1\nlayers:\n  gold:\n    materialized: table\n    exports: [parquet, {format: csv, order_by: a}]\n",
+		"models/bronze/a.sql":  "select 1",
+		"models/gold/b.sql":    "select 2",
+		"models/gold/gold.yml": "models:\n  - name: b\n    description: B\n    columns:\n      - name: id\n        tests: [not_null, {accepted_values: {values: [1, 2], quote: false}}]\n",
+		"models/sources.yml":   "seeds:\n  - name: s\n    path: x/s.csv.gz\n",
+		"sql/macros/m.sql":     "{% macro m() %}1{% endmacro %}",
+		"tests/t.sql":          "select 1 where false",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Threads != 3 || p.Vars["seeds_dir"] != "seeds" || p.Vars["x"] != 1 {
+		t.Errorf("settings: %+v", p.Settings)
+	}
+	a, b := p.Model("a"), p.Model("b")
+	if a.Layer != "bronze" || a.Config.Materialized != View {
+		t.Errorf("a: %+v", a)
+	}
+	if b.Config.Materialized != Table || len(b.Config.ExportList()) != 2 || b.Config.ExportList()[1].OrderBy[0] != "a" {
+		t.Errorf("b config: %+v", b.Config)
+	}
+	if len(b.Tests) != 2 || b.Tests[1].Kind != AcceptedValues || b.Tests[1].Quote || b.Tests[1].Line != 6 {
+		t.Errorf("b tests: %+v", b.Tests[1])
+	}
+	s := p.Seed("s")
+	if s.Format != "csv" || s.Table != "raw.s" || s.Line != 2 {
+		t.Errorf("seed: %+v", s)
+	}
+	if len(p.Macros) != 1 || len(p.Tests) != 1 || p.Tests[0].Name != "t" {
+		t.Errorf("macros %v tests %v", p.Macros, p.Tests)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"unknown key in project file", map[string]string{"etl.yml": minimal + "thread: 2\n"},
+			[]string{`etl.yml:2:1: unknown key "thread"`}},
+		{"unknown nested key", map[string]string{"etl.yml": minimal + "layers:\n  gold:\n    materialised: table\n"},
+			[]string{`etl.yml:4:5: unknown key "materialised"`}},
+		{"wrong type", map[string]string{"etl.yml": minimal + "threads: many\n"},
+			[]string{"etl.yml:2: cannot unmarshal"}},
+		{"yaml syntax", map[string]string{"etl.yml": minimal + "vars: [\n"},
+			[]string{"etl.yml:"}},
+		{"missing name", map[string]string{"etl.yml": "threads: 1\n"}, []string{"etl.yml: name is required"}},
+		{"duplicate model", map[string]string{"etl.yml": minimal, "models/silver/x.sql": "1", "models/gold/x.sql": "2"},
+			[]string{`models/silver/x.sql:1: duplicate model name "x" (also models/gold/x.sql:1)`}},
+		{"model outside a layer", map[string]string{"etl.yml": minimal, "models/x.sql": "1"},
+			[]string{"models/x.sql:1: a model must live in a layer folder"}},
+		{"yaml for a missing model", map[string]string{"etl.yml": minimal, "models/gold/g.yml": "models:\n  - name: ghost\n"},
+			[]string{`models/gold/g.yml:2:5: model "ghost" has no SQL file`}},
+		{"unknown key in model yaml", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    colums: []\n"},
+			[]string{`models/gold/g.yml:3:5: unknown key "colums"`}},
+		{"unknown test", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    columns:\n      - name: c\n        tests: [not_nul]\n"},
+			[]string{"models/gold/g.yml:5:17: test not_nul on a: unknown test"}},
+		{"test missing arguments", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    tests:\n      - relationships: {to: ref('b')}\n"},
+			[]string{"models/gold/g.yml:4:9: test relationships on a: needs to and field"}},
+		{"bad materialization", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    config: {materialized: tabel}\n"},
+			[]string{"models/gold/g.yml:2: model a: materialized must be one of view, table, incremental"}},
+		{"delete+insert without key", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    config: {materialized: incremental, incremental_strategy: delete+insert}\n"},
+			[]string{"needs a unique_key"}},
+		{"bad export format", map[string]string{"etl.yml": minimal + "layers:\n  gold:\n    exports: [xlsx]\n", "models/gold/a.sql": "1"},
+			[]string{"models/gold/a.sql:1: export format must be parquet or csv"}},
+		{"duplicate seed and bad format", map[string]string{"etl.yml": minimal, "models/s.yml": "seeds:\n  - {name: a, path: a.csv}\n  - {name: a, path: b.csv}\n  - {name: c, path: c.xml}\n"},
+			[]string{`models/s.yml:3:5: duplicate seed "a" (also models/s.yml:2)`, "models/s.yml:4:5: seed c: format must be csv, json or ndjson"}},
+		{"several errors at once", map[string]string{"etl.yml": minimal, "models/gold/a.yml": "models:\n  - name: x\n", "models/gold/b.yml": "models:\n  - name: y\n"},
+			[]string{`models/gold/a.yml:2:5: model "x"`, `models/gold/b.yml:2:5: model "y"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(fsWith(tc.files))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\nlacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestParseVars(t *testing.T) {
+	for _, text := range []string{"{seeds_dir: /x, n: 2}", `{"seeds_dir": "/x", "n": 2}`} {
+		v, err := ParseVars(text)
+		if err != nil || v["seeds_dir"] != "/x" || v["n"] != 2 {
+			t.Errorf("%s: %v %v", text, v, err)
+		}
+	}
+	if _, err := ParseVars("[1, 2]"); err == nil {
+		t.Error("a list is not a mapping")
+	}
+	p := &Project{Settings: Settings{Vars: map[string]any{"a": 1, "b": 2}}}
+	if got := p.WithVars(map[string]any{"b": 3}); got["a"] != 1 || got["b"] != 3 || p.Vars["b"] != 2 {
+		t.Errorf("WithVars: %v, project vars %v", got, p.Vars)
+	}
+}
+
+func FuzzLoadYAML(f *testing.F) {
+	f.Add("models:\n  - name: a\n    tests: [not_null]\n")
+	f.Add("seeds:\n  - {name: a, path: a.csv}\n")
+	f.Add("models: [{name: a, config: {exports: [csv]}}]\n")
+	f.Add(":\n- [")
+	f.Fuzz(func(t *testing.T, yml string) {
+		_, _ = Load(fsWith(map[string]string{"etl.yml": minimal, "models/gold/a.sql": "select 1", "models/gold/a.yml": yml}))
+	})
+}

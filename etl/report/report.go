@@ -1,0 +1,84 @@
+// Package report tells people and machines what a run did: a console line
+// per node as it finishes, JSON log lines, and the run_results.json and
+// manifest.json artifacts.
+package report
+
+import (
+	"time"
+)
+
+// Statuses of a node, as dbt names them.
+const (
+	Success = "success"
+	Error   = "error"
+	Skipped = "skipped"
+	Pass    = "pass"
+	Fail    = "fail"
+	Warn    = "warn"
+)
+
+// NodeResult is what happened to one node.
+type NodeResult struct {
+	UniqueID      string
+	Name          string
+	Kind          string // seed, model, test, export
+	Label         string // what the console shows, e.g. "table gold.invoice_averages"
+	File          string
+	Status        string
+	Message       string
+	Rows          int64
+	Rejected      int64
+	Failures      int64
+	Sample        []string
+	StartedAt     time.Time
+	ExecutionTime time.Duration
+	CompiledSQL   string
+}
+
+// Run describes the invocation.
+type Run struct {
+	ID        string
+	Command   string
+	Project   string
+	StartedAt time.Time
+	Counts    map[string]int // kind -> nodes selected
+}
+
+// Summary closes a run.
+type Summary struct {
+	Elapsed time.Duration
+	Results []NodeResult
+	// Err is a run-level failure outside any node (e.g. publishing outputs).
+	Err error
+}
+
+// Reporter receives the events of a run. Implementations are safe for use
+// by several goroutines.
+type Reporter interface {
+	Start(r Run)
+	Info(msg string)
+	NodeDone(index, total int, r NodeResult)
+	Finish(s Summary)
+}
+
+// Tally counts results by outcome for the closing line.
+type Tally struct{ Pass, Warn, Error, Skip, Total int }
+
+// Count tallies results.
+func Count(results []NodeResult) Tally {
+	var t Tally
+	for _, r := range results {
+		t.Total++
+		switch r.Status {
+		case Success, Pass:
+			t.Pass++
+		case Warn:
+			t.Warn++
+		case Error, Fail:
+			t.Error++
+		case Skipped:
+			t.Skip++
+		}
+	}
+	return t
+}

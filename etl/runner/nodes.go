@@ -1,0 +1,81 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+
+	"etlrunner/etl/datatest"
+	"etlrunner/etl/ingest"
+	"etlrunner/etl/materialize"
+	"etlrunner/etl/plan"
+	"etlrunner/etl/project"
+	"etlrunner/etl/report"
+)
+
+func (r *runner) runSeed(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
+	s := n.Seed
+	got, err := ingest.Load(ctx, r.wh.DB, ingest.Seed{
+		Name: s.Name, Pattern: n.Pattern, Format: ingest.Format(s.Format), Schema: s.Schema(), Table: s.TableName(),
+	}, ingest.Options{Dir: r.opts.Dir, RunID: r.runID, FullRefresh: r.opts.FullRefresh, Logger: r.opts.Logger})
+	if err != nil {
+		return err
+	}
+	res.Rows = got.RowsLoaded
+	res.Message = fmt.Sprintf("%d loaded, %d unchanged", got.FilesLoaded, got.FilesUnchanged)
+	if got.FilesRemoved > 0 {
+		res.Message += fmt.Sprintf(", %d removed", got.FilesRemoved)
+	}
+	res.Message += fmt.Sprintf(" files, %d rows", got.RowsLoaded)
+	return nil
+}
+
+func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
+	conn, err := r.wh.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	got, err := materialize.Run(ctx, materialize.Request{
+		Conn: conn, Relation: n.Relation, Config: n.Config, Source: n.Source, FullRefresh: r.opts.FullRefresh,
+		Render: func(incremental bool) (string, error) { return r.pl.Render(ctx, n, incremental) },
+	})
+	res.CompiledSQL = got.SQL
+	if err != nil {
+		return fmt.Errorf("model %s (%s): %w", n.Name, n.File, err)
+	}
+	res.Rows, res.Rejected = got.Rows, got.Rejected
+	switch {
+	case n.Config.Materialized == project.View:
+		res.Message = got.Message
+	case n.Config.HasRejects():
+		res.Message = fmt.Sprintf("%s, %d rows, %d rejected", got.Message, got.Rows, got.Rejected)
+	default:
+		res.Message = fmt.Sprintf("%s, %d rows", got.Message, got.Rows)
+	}
+	return nil
+}
+
+func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
+	query, err := r.pl.TestSQL(n)
+	if err != nil {
+		return err
+	}
+	res.CompiledSQL = query
+	got, err := datatest.Run(ctx, r.wh.DB, query)
+	if err != nil {
+		return fmt.Errorf("test %s (%s): %w", n.Name, n.File, err)
+	}
+	res.Failures, res.Sample = got.Failures, got.Sample
+	switch {
+	case got.Failures == 0:
+		res.Status = report.Pass
+		return nil
+	case n.Test.Severity == "warn":
+		res.Status = report.Warn
+		res.Message = fmt.Sprintf("%d failing rows", got.Failures)
+		return nil
+	}
+	res.Status = report.Fail
+	res.Message = fmt.Sprintf("%d failing rows", got.Failures)
+	return errTestFailed
+}

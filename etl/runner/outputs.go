@@ -1,0 +1,107 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"etlrunner/etl/export"
+	"etlrunner/etl/plan"
+	"etlrunner/etl/report"
+)
+
+type stagedFile = export.File
+
+// runExport writes every export of a model into the staging folder.
+func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
+	var files []stagedFile
+	for _, e := range n.Config.ExportList() {
+		spec := export.Spec{Model: n.Name, Relation: n.Relation.String(), Format: export.Format(e.Format), Path: e.Path,
+			PartitionBy: e.PartitionBy, SplitBy: e.SplitBy, OrderBy: e.OrderBy}
+		if p := e.Pivot; p != nil {
+			spec.Pivot = &export.Pivot{Index: p.Index, Names: p.Names, Values: p.Values, Order: p.Order}
+		}
+		got, err := export.Write(ctx, r.wh.DB, r.stage, spec)
+		if err != nil {
+			return fmt.Errorf("export %s (%s): %w", n.Name, n.File, err)
+		}
+		files = append(files, got...)
+	}
+	r.mu.Lock()
+	r.staged[n.ID] = files
+	r.mu.Unlock()
+	var rows int64
+	for _, f := range files {
+		if f.Format == export.Parquet || rows == 0 {
+			rows = max(rows, f.Rows)
+		}
+	}
+	res.Rows = rows
+	res.Message = fmt.Sprintf("%d files staged", len(files))
+	return nil
+}
+
+// finishOutputs publishes the staged outputs when the run succeeded and
+// always removes the staging folder.
+func (r *runner) finishOutputs(ctx context.Context, failed bool) error {
+	defer os.RemoveAll(r.stage)
+	if failed {
+		if len(r.staged) > 0 {
+			r.opts.Reporter.Info("Outputs not published: the run failed, the previous outputs are unchanged.")
+		}
+		return nil
+	}
+	if len(r.staged) == 0 {
+		return nil
+	}
+	var all []stagedFile
+	ids := make([]string, 0, len(r.staged))
+	for id := range r.staged {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		all = append(all, r.staged[id]...)
+	}
+	if err := export.Publish(r.stage, r.outputDir(), all); err != nil {
+		return fmt.Errorf("publish outputs: %w", err)
+	}
+	m := export.Manifest{RunID: r.runID, GeneratedAt: time.Now().UTC(), Files: r.mergedManifest(all)}
+	if err := export.WriteManifest(r.outputDir(), m); err != nil {
+		return fmt.Errorf("write output manifest: %w", err)
+	}
+	r.opts.Reporter.Info(fmt.Sprintf("Published %d output files to %s", len(all), r.pl.Project.OutputDir))
+	return nil
+}
+
+// mergedManifest keeps the entries of models this run did not export, so a
+// run of a selection does not drop the rest of the outputs from the
+// manifest; entries of re-exported models are replaced.
+func (r *runner) mergedManifest(fresh []stagedFile) []stagedFile {
+	replaced := map[string]bool{}
+	for _, f := range fresh {
+		replaced[f.Model] = true
+	}
+	out := append([]stagedFile(nil), fresh...)
+	data, err := os.ReadFile(filepath.Join(r.outputDir(), "_manifest.json"))
+	if err != nil {
+		return out
+	}
+	var prev export.Manifest
+	if json.Unmarshal(data, &prev) != nil {
+		return out
+	}
+	for _, f := range prev.Files {
+		if !replaced[f.Model] && r.pl.Model(f.Model) != nil {
+			if _, err := os.Stat(filepath.Join(r.outputDir(), filepath.FromSlash(f.Path))); err == nil {
+				out = append(out, f)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
