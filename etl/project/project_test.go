@@ -18,7 +18,7 @@ func fsWith(files map[string]string) fstest.MapFS {
 
 func TestLoad(t *testing.T) {
 	p, err := Load(fsWith(map[string]string{
-		"etl.yml": minimal + "threads: 3\nvars:\n  x: 1\nlayers:\n  gold:\n    materialized: table\n    exports: [parquet, {format: csv, order_by: a}]\n",
+		"etl.yml":              minimal + "threads: 3\nvars:\n  x: 1\nlayers:\n  gold:\n    materialized: table\n    exports: [parquet, {format: csv, order_by: a}]\n",
 		"models/bronze/a.sql":  "select 1",
 		"models/gold/b.sql":    "select 2",
 		"models/gold/gold.yml": "models:\n  - name: b\n    description: B\n    columns:\n      - name: id\n        tests: [not_null, {accepted_values: {values: [1, 2], quote: false}}]\n",

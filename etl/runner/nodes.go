@@ -41,7 +41,7 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 	})
 	res.CompiledSQL = got.SQL
 	if err != nil {
-		return fmt.Errorf("model %s (%s): %w", n.Name, n.File, err)
+		return err // the result names the model and its file
 	}
 	res.Rows, res.Rejected = got.Rows, got.Rejected
 	switch {
@@ -63,7 +63,7 @@ func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResu
 	res.CompiledSQL = query
 	got, err := datatest.Run(ctx, r.wh.DB, query)
 	if err != nil {
-		return fmt.Errorf("test %s (%s): %w", n.Name, n.File, err)
+		return err
 	}
 	res.Failures, res.Sample = got.Failures, got.Sample
 	switch {

@@ -27,7 +27,7 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 		}
 		got, err := export.Write(ctx, r.wh.DB, r.stage, spec)
 		if err != nil {
-			return fmt.Errorf("export %s (%s): %w", n.Name, n.File, err)
+			return fmt.Errorf("%s export: %w", e.Format, err)
 		}
 		files = append(files, got...)
 	}
@@ -48,7 +48,10 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 // finishOutputs publishes the staged outputs when the run succeeded and
 // always removes the staging folder.
 func (r *runner) finishOutputs(ctx context.Context, failed bool) error {
-	defer os.RemoveAll(r.stage)
+	defer func() {
+		os.RemoveAll(r.stage)
+		os.Remove(r.outputDir()) // only if empty: a first run that failed leaves nothing behind
+	}()
 	if failed {
 		if len(r.staged) > 0 {
 			r.opts.Reporter.Info("Outputs not published: the run failed, the previous outputs are unchanged.")
