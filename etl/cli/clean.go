@@ -6,9 +6,6 @@ import (
 	"path/filepath"
 
 	ucli "github.com/urfave/cli/v2"
-
-	"etlrunner/etl/project"
-	"etlrunner/etl/warehouse"
 )
 
 // cleanCommand removes what runs produce: the target folder (warehouse,
@@ -19,13 +16,11 @@ func cleanCommand() *ucli.Command {
 		Usage: "delete the target folder (warehouse included) and the output folder",
 		Flags: projectFlags(),
 		Action: func(c *ucli.Context) error {
-			dir := c.String("project-dir")
-			proj, err := project.Load(os.DirFS(dir))
+			dir, proj, err := loadSettings(c)
 			if err != nil {
 				return err
 			}
-			wh := filepath.Join(dir, proj.Warehouse)
-			lock, err := warehouse.AcquireLock(wh+".lock", "etl clean")
+			lock, _, err := lockWarehouse(dir, &proj.Settings, "clean")
 			if err != nil {
 				return err
 			}

@@ -19,11 +19,7 @@ func compileCommand() *ucli.Command {
 		Usage: "render models and tests to <target>/compiled without running them",
 		Flags: flags(projectFlags(), selectFlags()),
 		Action: func(c *ucli.Context) error {
-			l, err := load(c)
-			if err != nil {
-				return err
-			}
-			selected, err := l.selection(c)
+			l, selected, err := loadSelected(c)
 			if err != nil {
 				return err
 			}

@@ -20,11 +20,7 @@ func lsCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "resource-type", Usage: "only seed, model or test"},
 		}),
 		Action: func(c *ucli.Context) error {
-			l, err := load(c)
-			if err != nil {
-				return err
-			}
-			selected, err := l.selection(c)
+			l, selected, err := loadSelected(c)
 			if err != nil {
 				return err
 			}

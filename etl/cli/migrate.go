@@ -78,16 +78,11 @@ func migrateSub(name, usage string, fn func(*ucli.Context, *migrate.Migrator) er
 		Usage: usage,
 		Flags: projectFlags(),
 		Action: func(c *ucli.Context) error {
-			dir := c.String("project-dir")
-			proj, err := project.Load(os.DirFS(dir))
+			dir, proj, err := loadSettings(c)
 			if err != nil {
 				return err
 			}
-			path := proj.Warehouse
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(dir, path)
-			}
-			lock, err := warehouse.AcquireLock(path+".lock", "etl migrate "+name)
+			lock, path, err := lockWarehouse(dir, &proj.Settings, "migrate "+name)
 			if err != nil {
 				return err
 			}

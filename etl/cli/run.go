@@ -29,11 +29,7 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 			if format != "text" && format != "json" {
 				return fmt.Errorf("--log-format must be text or json, got %q", format)
 			}
-			l, err := load(c)
-			if err != nil {
-				return err
-			}
-			selected, err := l.selection(c)
+			l, selected, err := loadSelected(c)
 			if err != nil {
 				return err
 			}
@@ -56,8 +52,8 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 			}
 			defer sess.close()
 			var rep report.Reporter = report.NewText(c.App.Writer)
-			if format == "json" {
-				rep = report.NewJSON(c.App.Writer)
+			if log != nil {
+				rep = report.NewJSON(log)
 			}
 			out, err := runner.Execute(c.Context, l.plan, sess.wh, runner.Options{
 				Command: name, Dir: l.dir, Kinds: kinds, Selected: selected, Threads: threads,

@@ -42,9 +42,32 @@ func load(c *ucli.Context) (*loaded, error) {
 	return &loaded{dir: dir, proj: proj, plan: pl}, nil
 }
 
-// selection resolves --select and --exclude.
-func (l *loaded) selection(c *ucli.Context) (map[string]bool, error) {
-	return l.plan.Select(c.StringSlice("select"), c.StringSlice("exclude"))
+// loadSelected loads the project and resolves --select and --exclude.
+func loadSelected(c *ucli.Context) (*loaded, map[string]bool, error) {
+	l, err := load(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	selected, err := l.plan.Select(c.StringSlice("select"), c.StringSlice("exclude"))
+	return l, selected, err
+}
+
+// loadSettings reads only the project, for commands that compile nothing.
+func loadSettings(c *ucli.Context) (string, *project.Project, error) {
+	dir := c.String("project-dir")
+	proj, err := project.Load(os.DirFS(dir))
+	return dir, proj, err
+}
+
+// lockWarehouse takes the run lock of the project's warehouse and returns
+// the warehouse's path.
+func lockWarehouse(dir string, s *project.Settings, command string) (*warehouse.Lock, string, error) {
+	path := s.Warehouse
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	lock, err := warehouse.AcquireLock(path+".lock", "etl "+command)
+	return lock, path, err
 }
 
 // path resolves a project-relative path.
@@ -95,11 +118,7 @@ func (l *loaded) open(ctx context.Context, command string, logger *slog.Logger) 
 }
 
 func openWarehouse(ctx context.Context, dir string, s *project.Settings, command string, logger *slog.Logger) (*session, error) {
-	path := s.Warehouse
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, path)
-	}
-	lock, err := warehouse.AcquireLock(path+".lock", "etl "+command)
+	lock, path, err := lockWarehouse(dir, s, command)
 	if err != nil {
 		return nil, err
 	}

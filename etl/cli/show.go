@@ -47,39 +47,16 @@ func showCommand() *ucli.Command {
 			if err != nil {
 				return fmt.Errorf("model %s (%s): %w", n.Name, n.File, err)
 			}
-			defer rows.Close()
-			cols, err := rows.Columns()
+			cols, data, err := warehouse.TextRows(rows)
 			if err != nil {
 				return err
 			}
 			tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, strings.Join(cols, "\t"))
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			for rows.Next() {
-				if err := rows.Scan(ptrs...); err != nil {
-					return err
-				}
-				cells := make([]string, len(vals))
-				for i, v := range vals {
-					cells[i] = showCell(v)
-				}
-				fmt.Fprintln(tw, strings.Join(cells, "\t"))
-			}
-			if err := rows.Err(); err != nil {
-				return err
+			for _, row := range data {
+				fmt.Fprintln(tw, strings.Join(row, "\t"))
 			}
 			return tw.Flush()
 		},
 	}
-}
-
-func showCell(v any) string {
-	if v == nil {
-		return "NULL"
-	}
-	return fmt.Sprint(v)
 }

@@ -31,37 +31,13 @@ func Run(ctx context.Context, q warehouse.Querier, query string) (Result, error)
 	if err != nil {
 		return res, err
 	}
-	defer rows.Close()
-	cols, err := rows.Columns()
+	cols, data, err := warehouse.TextRows(rows)
 	if err != nil {
 		return res, err
 	}
 	res.Sample = append(res.Sample, strings.Join(cols, " | "))
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
+	for _, row := range data {
+		res.Sample = append(res.Sample, strings.Join(row, " | "))
 	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return res, err
-		}
-		cells := make([]string, len(vals))
-		for i, v := range vals {
-			cells[i] = cell(v)
-		}
-		res.Sample = append(res.Sample, strings.Join(cells, " | "))
-	}
-	return res, rows.Err()
-}
-
-func cell(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case []byte:
-		return string(x)
-	default:
-		return fmt.Sprint(x)
-	}
+	return res, nil
 }

@@ -1,65 +1,68 @@
 package report
 
 import (
-	"encoding/json"
-	"io"
-	"sync"
-	"time"
+	"context"
+	"log/slog"
 )
 
-// JSON writes one JSON object per event, for log collectors.
+// JSON writes one JSON object per event through a slog handler, so run
+// events and library log lines share one shape: time, level, msg (the
+// event name) and the event's fields.
 type JSON struct {
-	mu  sync.Mutex
-	enc *json.Encoder
-	now func() time.Time
+	log *slog.Logger
 }
 
-// NewJSON returns a reporter writing JSON lines to w.
-func NewJSON(w io.Writer) *JSON { return &JSON{enc: json.NewEncoder(w), now: time.Now} }
+// NewJSON returns a reporter logging to log (normally a slog JSON handler).
+func NewJSON(log *slog.Logger) *JSON { return &JSON{log: log} }
 
-func (j *JSON) emit(event string, fields map[string]any) {
-	fields["ts"] = j.now().UTC().Format(time.RFC3339Nano)
-	fields["event"] = event
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	_ = j.enc.Encode(fields)
+func (j *JSON) emit(level slog.Level, event string, attrs ...any) {
+	j.log.Log(context.Background(), level, event, attrs...)
 }
 
 // Start logs the run's start.
 func (j *JSON) Start(r Run) {
-	j.emit("run_started", map[string]any{"run_id": r.ID, "command": r.Command, "project": r.Project, "counts": r.Counts})
+	j.emit(slog.LevelInfo, "run_started", "run_id", r.ID, "command", r.Command, "project", r.Project, "counts", r.Counts)
 }
 
 // Info logs a message.
-func (j *JSON) Info(msg string) { j.emit("info", map[string]any{"msg": msg}) }
+func (j *JSON) Info(msg string) { j.emit(slog.LevelInfo, "info", "detail", msg) }
 
 // NodeDone logs one finished node.
 func (j *JSON) NodeDone(index, total int, r NodeResult) {
-	f := map[string]any{
-		"index": index, "total": total, "unique_id": r.UniqueID, "kind": r.Kind, "name": r.Name,
-		"status": r.Status, "rows": r.Rows, "seconds": r.ExecutionTime.Seconds(), "file": r.File,
-	}
+	attrs := []any{"index", index, "total", total, "unique_id", r.UniqueID, "kind", r.Kind, "name", r.Name,
+		"status", r.Status, "rows", r.Rows, "seconds", r.ExecutionTime.Seconds(), "file", r.File}
 	if r.Message != "" {
-		f["msg"] = r.Message
+		attrs = append(attrs, "detail", r.Message)
 	}
 	if r.Rejected > 0 {
-		f["rejected"] = r.Rejected
+		attrs = append(attrs, "rejected", r.Rejected)
 	}
 	if r.Kind == "test" {
-		f["failures"] = r.Failures
+		attrs = append(attrs, "failures", r.Failures)
 		if len(r.Sample) > 0 {
-			f["sample"] = r.Sample
+			attrs = append(attrs, "sample", r.Sample)
 		}
 	}
-	j.emit("node_finished", f)
+	level := slog.LevelInfo
+	switch r.Status {
+	case Error, Fail:
+		level = slog.LevelError
+	case Warn, Skipped:
+		level = slog.LevelWarn
+	}
+	j.emit(level, "node_finished", attrs...)
 }
 
 // Finish logs the closing tally.
 func (j *JSON) Finish(s Summary) {
 	c := Count(s.Results)
-	f := map[string]any{"seconds": s.Elapsed.Seconds(), "pass": c.Pass, "warn": c.Warn, "error": c.Error, "skip": c.Skip, "total": c.Total}
+	attrs := []any{"seconds", s.Elapsed.Seconds(), "pass", c.Pass, "warn", c.Warn, "error", c.Error, "skip", c.Skip, "total", c.Total}
+	level := slog.LevelInfo
 	if s.Err != nil {
-		f["error_msg"] = s.Err.Error()
+		attrs = append(attrs, "run_error", s.Err.Error())
 	}
-	j.emit("run_finished", f)
+	if c.Error > 0 || s.Err != nil {
+		level = slog.LevelError
+	}
+	j.emit(level, "run_finished", attrs...)
 }

@@ -75,8 +75,10 @@ func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts O
 		return nil, err
 	}
 	outcomes := r.graph.Walk(ctx, opts.Threads, r.visit)
-	r.collectSkips(outcomes)
-	out := &Outcome{RunID: r.runID, Results: r.sortedResults()}
+	r.collectSkips(ctx, outcomes)
+	// A cancelled run is a failed run, even when the signal came between
+	// nodes: nothing it staged is published.
+	out := &Outcome{RunID: r.runID, Results: r.sortedResults(), Failed: ctx.Err() != nil}
 	for _, res := range out.Results {
 		if res.Status == report.Error || res.Status == report.Fail {
 			out.Failed = true
@@ -168,7 +170,7 @@ func (r *runner) sortedResults() []report.NodeResult {
 }
 
 // collectSkips reports every node the walk skipped or never started.
-func (r *runner) collectSkips(outcomes map[string]dag.Outcome) {
+func (r *runner) collectSkips(ctx context.Context, outcomes map[string]dag.Outcome) {
 	order, _ := r.graph.Order()
 	for _, id := range order {
 		if _, seen := r.results[id]; seen {
@@ -180,6 +182,8 @@ func (r *runner) collectSkips(outcomes map[string]dag.Outcome) {
 		switch {
 		case o.Cause != "":
 			res.Message = "skipped because " + r.labelOf(o.Cause) + " failed"
+		case o.Err != nil && ctx.Err() != nil:
+			res.Message = "not started: the run was cancelled"
 		case o.Err != nil:
 			res.Status, res.Message = report.Error, oneLine(o.Err)
 		}

@@ -33,6 +33,8 @@ func (r *runner) visit(ctx context.Context, id string) error {
 	res.ExecutionTime = time.Since(res.StartedAt)
 	switch {
 	case errors.Is(err, errTestFailed):
+	case err != nil && ctx.Err() != nil:
+		res.Status, res.Message = report.Error, "interrupted: the run was cancelled"
 	case err != nil:
 		res.Status, res.Message = report.Error, oneLine(err)
 	case res.Status == "":

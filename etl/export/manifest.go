@@ -1,0 +1,82 @@
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"etlrunner/etl/warehouse"
+)
+
+const manifestName = "_manifest.json"
+
+// Manifest lists every file a run published.
+type Manifest struct {
+	RunID       string    `json:"run_id"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Files       []File    `json:"files"`
+}
+
+// WriteManifest writes outputDir/_manifest.json through a temporary file and
+// a rename, so readers never see a partial manifest. Call it after Publish:
+// every listed file must already be in place with its recorded size.
+func WriteManifest(outputDir string, m Manifest) error {
+	for _, f := range m.Files {
+		st, err := os.Stat(filepath.Join(outputDir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			return fmt.Errorf("manifest: listed file %s: %w", f.Path, err)
+		}
+		if st.Size() != f.Bytes {
+			return fmt.Errorf("manifest: listed file %s has %d bytes, recorded %d", f.Path, st.Size(), f.Bytes)
+		}
+	}
+	// Empty lists print as [] rather than null for readers that iterate.
+	if m.Files == nil {
+		m.Files = []File{}
+	}
+	files := make([]File, len(m.Files))
+	for i, f := range m.Files {
+		if f.Columns == nil {
+			f.Columns = []warehouse.Column{}
+		}
+		files[i] = f
+	}
+	m.Files = files
+	m.GeneratedAt = m.GeneratedAt.UTC()
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	return writeAtomic(filepath.Join(outputDir, manifestName), append(data, '\n'))
+}
+
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".manifest-*.tmp")
+	if err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	_, werr := tmp.Write(data)
+	if werr == nil {
+		werr = tmp.Chmod(0o644)
+	}
+	if werr == nil {
+		werr = tmp.Sync()
+	}
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("manifest: %w", werr)
+	}
+	syncDir(filepath.Dir(path))
+	return nil
+}
