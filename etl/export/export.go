@@ -68,6 +68,10 @@ type File struct {
 	Bytes   int64              `json:"bytes"`
 	SHA256  string             `json:"sha256"`
 	Columns []warehouse.Column `json:"columns"`
+	// Empty marks a partitioned or split export of a relation with no rows:
+	// Path is then its directory (ending in "/"), published empty so that
+	// the previous run's files do not linger as if they were current.
+	Empty bool `json:"empty,omitempty"`
 	// Unit is the path Publish replaces as a whole: Path itself for a single
 	// file, the export's directory for partitioned or split output.
 	Unit string `json:"-"`
@@ -130,9 +134,14 @@ func stage(ctx context.Context, db *sql.DB, stageDir string, spec Spec, write bo
 		}
 	}
 	// Publish learns what to replace from the files; with none, a previous
-	// directory full of stale files would silently stay in place.
+	// directory full of stale files would silently stay in place, so an
+	// empty relation stages an empty directory and says so.
 	if len(files) == 0 {
-		return nil, fmt.Errorf("export %s: the relation has no rows, so %s would hold no files", spec.Model, spec.Path)
+		dir := filepath.Join(stageDir, filepath.FromSlash(spec.Path))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("export %s: stage: %w", spec.Model, err)
+		}
+		files = append(files, File{Path: spec.Path + "/", Model: spec.Model, Format: spec.Format, Columns: cols, Empty: true, Unit: spec.Path})
 	}
 	return files, nil
 }

@@ -28,6 +28,12 @@ func WriteManifest(outputDir string, m Manifest) error {
 		if err != nil {
 			return fmt.Errorf("manifest: listed file %s: %w", f.Path, err)
 		}
+		if f.Empty {
+			if !st.IsDir() {
+				return fmt.Errorf("manifest: listed empty output %s is not a directory", f.Path)
+			}
+			continue
+		}
 		if st.Size() != f.Bytes {
 			return fmt.Errorf("manifest: listed file %s has %d bytes, recorded %d", f.Path, st.Size(), f.Bytes)
 		}

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -86,12 +85,42 @@ func TestFailedRunLeavesOutputUntouched(t *testing.T) {
 
 	execAll(t, db, `DELETE FROM sales`)
 	mustWrite(t, db, t.TempDir(), spec) // staged, never published
-	_, err := Write(context.Background(), db, t.TempDir(), Spec{Model: "sales", Relation: "sales", Format: CSV, SplitBy: "region"})
-	if err == nil || !strings.Contains(err.Error(), "no rows") {
-		t.Fatalf("empty split: err = %v", err)
-	}
 	if got := readText(t, filepath.Join(out, "sales.csv")); got != before {
 		t.Fatalf("output changed without Publish: %q", got)
+	}
+}
+
+// An empty relation with a split export publishes an empty folder: the
+// previous run's files must not linger as if they were current.
+func TestEmptySplitReplacesOldFiles(t *testing.T) {
+	db := openDB(t, salesTable)
+	out := t.TempDir()
+	spec := Spec{Model: "sales", Relation: "sales", Format: CSV, SplitBy: "region"}
+	stage := t.TempDir()
+	if err := Publish(stage, out, mustWrite(t, db, stage, spec)); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(out, "sales")); len(entries) == 0 {
+		t.Fatal("first run wrote no split files")
+	}
+	execAll(t, db, `DELETE FROM sales`)
+	stage = t.TempDir()
+	files := mustWrite(t, db, stage, spec)
+	if len(files) != 1 || !files[0].Empty || files[0].Path != "sales/" || files[0].Rows != 0 || len(files[0].Columns) == 0 {
+		t.Fatalf("files = %+v", files)
+	}
+	if err := Publish(stage, out, files); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join(out, "sales"))
+	if err != nil || len(entries) != 0 {
+		t.Fatalf("sales/ should be empty: %v %v", entries, err)
+	}
+	if err := WriteManifest(out, Manifest{RunID: "r", Files: files}); err != nil {
+		t.Fatal(err)
+	}
+	if m := readText(t, filepath.Join(out, manifestName)); !strings.Contains(m, `"empty": true`) {
+		t.Fatalf("manifest does not say the output is empty:\n%s", m)
 	}
 }
 
