@@ -22,6 +22,18 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 	if kind != "table" || req.FullRefresh {
 		return table{}.Materialize(ctx, req)
 	}
+	if req.Config.HasRejects() {
+		// rejects was turned on after the table was built: nothing to append
+		// rejected rows to, so build both from scratch once.
+		rejects := RejectsRelation(req.Relation)
+		rk, err := warehouse.RelationKind(ctx, req.Conn, rejects.Schema, rejects.Name)
+		if err != nil {
+			return Result{}, err
+		}
+		if rk != "table" {
+			return table{}.Materialize(ctx, req)
+		}
+	}
 	var res Result
 	if res.SQL, err = req.Render(true); err != nil {
 		return res, err
@@ -63,9 +75,13 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 }
 
 // deleteMatching removes the rows of the target that the new rows replace.
-// Keys match with IS NOT DISTINCT FROM so a NULL key part still matches.
+// Keys match with IS NOT DISTINCT FROM so a NULL key part still matches. A
+// rejected new row replaces nothing: the last good version of its key stays.
 func deleteMatching(ctx context.Context, req Request, stage string) error {
 	var conds []string
+	if req.Config.HasRejects() {
+		conds = append(conds, "s."+warehouse.QuoteIdent(RejectReason)+" IS NULL")
+	}
 	for _, k := range req.Config.UniqueKey {
 		q := warehouse.QuoteIdent(k)
 		conds = append(conds, fmt.Sprintf("t.%s IS NOT DISTINCT FROM s.%s", q, q))

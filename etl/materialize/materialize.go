@@ -67,10 +67,14 @@ func (view) Materialize(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := dropIfKind(ctx, req.Conn, req.Relation, "table"); err != nil {
-		return Result{SQL: sql}, err
-	}
-	_, err = req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", req.Relation, sql))
+	// One transaction, so a view that fails to build keeps the old table.
+	err = inTx(ctx, req.Conn, func() error {
+		if err := dropIfKind(ctx, req.Conn, req.Relation, "table"); err != nil {
+			return err
+		}
+		_, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", req.Relation, sql))
+		return err
+	})
 	return Result{Message: "CREATE VIEW", SQL: sql}, err
 }
 

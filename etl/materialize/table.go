@@ -18,10 +18,11 @@ func (table) Materialize(ctx context.Context, req Request) (res Result, err erro
 	if err != nil {
 		return res, err
 	}
-	if err := dropIfKind(ctx, req.Conn, req.Relation, "view"); err != nil {
-		return res, err
-	}
 	err = inTx(ctx, req.Conn, func() error {
+		// Inside the transaction so a failure keeps the old view.
+		if err := dropIfKind(ctx, req.Conn, req.Relation, "view"); err != nil {
+			return err
+		}
 		if !req.Config.HasRejects() {
 			_, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", req.Relation, res.SQL))
 			return err

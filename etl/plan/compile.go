@@ -54,6 +54,28 @@ func (pl *Plan) compileModel(ctx context.Context, n *Node) error {
 	return nil
 }
 
+// dropDisabled removes the models that config(enabled=false) in their own
+// SQL disables, as YAML's enabled: false does. Every model is rendered
+// before any is removed, so a ref from one disabled model to another does
+// not hide the second's config; a ref from an enabled model to a disabled
+// one then fails as unknown. A model that fails to render stays, for
+// compileModel to report.
+func (pl *Plan) dropDisabled(ctx context.Context) {
+	var off []string
+	for _, n := range pl.sorted(ModelNode) {
+		res, err := pl.render(ctx, n, false)
+		if err != nil {
+			continue
+		}
+		if cfg, err := configFromCall(res.Config); err == nil && !n.Config.Merge(cfg).IsEnabled() {
+			off = append(off, n.ID)
+		}
+	}
+	for _, nodeID := range off {
+		delete(pl.Nodes, nodeID)
+	}
+}
+
 func appendUnique(list []tmpl.Relation, r tmpl.Relation) []tmpl.Relation {
 	for _, x := range list {
 		if x == r {
@@ -106,14 +128,18 @@ func (pl *Plan) context(this tmpl.Relation, incremental bool) tmpl.Context {
 }
 
 // refLine finds the line where n refers to model dep, for cycle messages.
+// Both renders are searched: an incremental model's ref may sit on either
+// side of is_incremental().
 func (pl *Plan) refLine(n *Node, dep string) int {
-	res, err := pl.render(context.Background(), n, n.Config.Materialized == project.Incremental)
-	if err != nil {
-		return 1
-	}
-	for _, call := range res.Refs {
-		if call.Args[len(call.Args)-1] == dep {
-			return call.Line
+	for _, incremental := range []bool{false, true} {
+		res, err := pl.render(context.Background(), n, incremental)
+		if err != nil {
+			continue
+		}
+		for _, call := range res.Refs {
+			if call.Args[len(call.Args)-1] == dep {
+				return call.Line
+			}
 		}
 	}
 	return 1

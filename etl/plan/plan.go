@@ -77,10 +77,14 @@ func Compile(ctx context.Context, p *project.Project, opts Options) (*Plan, erro
 		if !m.Config.IsEnabled() {
 			continue
 		}
-		pl.add(&Node{ID: id(p, ModelNode, m.Name), Kind: ModelNode, Name: m.Name, File: m.Path, Model: m,
-			Relation: tmpl.Relation{Schema: m.Layer, Name: m.Name}, Config: m.Config})
+		// Into the graph only once config(enabled=false) has been seen.
+		n := &Node{ID: id(p, ModelNode, m.Name), Kind: ModelNode, Name: m.Name, File: m.Path, Model: m,
+			Relation: tmpl.Relation{Schema: m.Layer, Name: m.Name}, Config: m.Config}
+		pl.Nodes[n.ID] = n
 	}
+	pl.dropDisabled(ctx)
 	for _, n := range pl.sorted(ModelNode) {
+		pl.Graph.Add(n.ID)
 		if err := pl.compileModel(ctx, n); err != nil {
 			errs = append(errs, err)
 		}

@@ -7,10 +7,11 @@ import (
 )
 
 // Select resolves --select and --exclude into a set of node IDs. An empty
-// selection means every node. Selectors are separated by spaces or given
-// several times: `name`, `+name` (with its ancestors), `name+` (with its
-// descendants), `tag:x`, `path:models/gold`, and `*` globs in names. Tests
-// of a selected model are selected with it.
+// selection means every node. Selectors separated by spaces (or given
+// several times) add up; joined by commas they intersect, as in dbt:
+// `tag:billing,gold+`. Each is `name`, `+name` (with its ancestors), `name+`
+// (with its descendants), `tag:x`, `path:models/gold`, or a `*` glob of
+// names. Tests of a selected model are selected with it.
 func (pl *Plan) Select(selectors, excludes []string) (map[string]bool, error) {
 	chosen := map[string]bool{}
 	sel := splitSelectors(selectors)
@@ -20,7 +21,7 @@ func (pl *Plan) Select(selectors, excludes []string) (map[string]bool, error) {
 		}
 	}
 	for _, s := range sel {
-		ids, err := pl.resolve(s)
+		ids, err := pl.resolveAll(s)
 		if err != nil {
 			return nil, err
 		}
@@ -29,7 +30,7 @@ func (pl *Plan) Select(selectors, excludes []string) (map[string]bool, error) {
 		}
 	}
 	for _, s := range splitSelectors(excludes) {
-		ids, err := pl.resolve(s)
+		ids, err := pl.resolveAll(s)
 		if err != nil {
 			return nil, err
 		}
@@ -43,9 +44,30 @@ func (pl *Plan) Select(selectors, excludes []string) (map[string]bool, error) {
 func splitSelectors(in []string) []string {
 	var out []string
 	for _, s := range in {
-		out = append(out, strings.Fields(strings.ReplaceAll(s, ",", " "))...)
+		out = append(out, strings.Fields(s)...)
 	}
 	return out
+}
+
+// resolveAll intersects the comma-separated parts of one selector.
+func (pl *Plan) resolveAll(sel string) (map[string]bool, error) {
+	var out map[string]bool
+	for _, part := range strings.Split(sel, ",") {
+		ids, err := pl.resolve(part)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = ids
+			continue
+		}
+		for nodeID := range out {
+			if !ids[nodeID] {
+				delete(out, nodeID)
+			}
+		}
+	}
+	return out, nil
 }
 
 func (pl *Plan) resolve(sel string) (map[string]bool, error) {

@@ -1,0 +1,157 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"etlrunner/etl/warehouse"
+)
+
+const (
+	// filesTable lists, for the load's transaction only, the paths whose
+	// rows and ledger entries are replaced or removed.
+	filesTable = "_ingest_files"
+	// sourceCol names the file column DuckDB adds to every read.
+	sourceCol = "_ingest_source"
+)
+
+// apply does the database side of a load, all inside tx: drop the rows of
+// replaced and removed files, insert the new and changed files straight
+// from DuckDB's readers, number their lines, and update the ledger.
+func apply(ctx context.Context, tx *sql.Tx, seed Seed, opts Options, c contract, files []*file, now time.Time) error {
+	var load []*file
+	var listed [][]any
+	for _, f := range files {
+		if f.loads() {
+			load = append(load, f)
+		}
+		if f.loads() || f.action == ActionRemoved {
+			listed = append(listed, []any{f.path})
+		}
+	}
+	if err := touchLedger(ctx, tx, seed.Name, files); err != nil {
+		return err
+	}
+	if len(listed) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE "+filesTable+" (path VARCHAR)"); err != nil {
+		return fmt.Errorf("list files: %w", err)
+	}
+	if err := insertValues(ctx, tx, "INSERT INTO "+filesTable+" VALUES", "(?)", listed); err != nil {
+		return fmt.Errorf("list files: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (SELECT path FROM %s)`,
+		c.qualified(), warehouse.QuoteIdent(colSourceFile), filesTable)); err != nil {
+		return fmt.Errorf("delete rows of replaced and removed files: %w", err)
+	}
+	if len(load) > 0 {
+		if err := insertFiles(ctx, tx, seed.Format, c, load, now); err != nil {
+			return err
+		}
+		spans, err := countRows(ctx, tx, seed.Format, c, load)
+		if err != nil {
+			return err
+		}
+		if err := numberLines(ctx, tx, seed.Format, c, spans); err != nil {
+			return err
+		}
+	}
+	if err := writeLedger(ctx, tx, seed.Name, opts, load, now); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DROP TABLE "+filesTable); err != nil {
+		return fmt.Errorf("drop %s: %w", filesTable, err)
+	}
+	return nil
+}
+
+func insertFiles(ctx context.Context, tx *sql.Tx, format Format, c contract, load []*file, now time.Time) error {
+	if format == FormatCSV {
+		return insertCSV(ctx, tx, c, load, now)
+	}
+	return insertJSON(ctx, tx, c, load, now)
+}
+
+// rawInsertSQL inserts a reader's rows into the raw table. The SELECT is a
+// plain projection of the reader, so rows land in the order the files hold
+// them (DuckDB preserves insertion order); numberLines relies on that. Until
+// then _source_line holds marker, a negative number.
+func rawInsertSQL(c contract, data []string, source, marker, extra, from string) string {
+	cols := append([]string{}, c.data...)
+	cols = append(cols, colSourceFile, colSourceLine, colLoadedAt)
+	sel := append(append([]string{}, data...), source, marker, "CAST(? AS TIMESTAMPTZ)")
+	if c.extra {
+		cols = append(cols, colExtra)
+		sel = append(sel, extra)
+	}
+	for i := range cols {
+		cols[i] = warehouse.QuoteIdent(cols[i])
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s)\nSELECT %s\nFROM %s",
+		c.qualified(), strings.Join(cols, ", "), strings.Join(sel, ", "), from)
+}
+
+// sourceSplit finds how a file's recorded path derives from the path DuckDB
+// reports (the absolute one): a fixed prefix, then the absolute path from
+// character cut on. Files of one directory share the split, so the recorded
+// path is computed inside the read's projection instead of a join, which
+// would not keep the rows' order.
+func sourceSplit(f *file) (prefix string, cut int) {
+	i, j := len(f.path), len(f.abs)
+	for i > 0 && j > 0 && f.path[i-1] == f.abs[j-1] {
+		i--
+		j--
+	}
+	return f.path[:i], utf8.RuneCountInString(f.abs[:j])
+}
+
+func sourceExpr(f *file) string {
+	prefix, cut := sourceSplit(f)
+	expr := fmt.Sprintf("substr(%s, %d)", sourceCol, cut+1)
+	if prefix == "" {
+		return expr
+	}
+	return warehouse.QuoteString(prefix) + " || " + expr
+}
+
+func sourceKey(f *file) string {
+	prefix, cut := sourceSplit(f)
+	return prefix + "\x00" + strconv.Itoa(cut)
+}
+
+// insertValues runs head followed by one tuple per row, a few hundred rows
+// per statement.
+func insertValues(ctx context.Context, tx *sql.Tx, head, tuple string, rows [][]any) error {
+	const batch = 500
+	for start := 0; start < len(rows); start += batch {
+		end := min(start+batch, len(rows))
+		tuples := make([]string, 0, end-start)
+		var args []any
+		for _, r := range rows[start:end] {
+			tuples = append(tuples, tuple)
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, head+" "+strings.Join(tuples, ", "), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fileList(files []*file) string {
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = warehouse.QuoteString(f.abs)
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// stamp renders a time for DuckDB with its offset, so the session time zone
+// cannot shift it.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.999999Z07:00") }
