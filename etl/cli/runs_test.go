@@ -111,3 +111,22 @@ func TestMissingSeedFile(t *testing.T) {
 		t.Error("the warehouse was touched before the missing seed was reported")
 	}
 }
+
+func TestShowAndLs(t *testing.T) {
+	dir := copyProject(t)
+	etl(t, dir, "show", "invoice_averages").must(t, 2).contains(t, "has not been built yet")
+	etl(t, dir, "build").must(t, 0)
+	etl(t, dir, "show", "--limit", "2", "invoice_averages").must(t, 0).contains(t,
+		"customer  account  avg_invoices_last_3_months  avg_invoices_last_6_months",
+		"C1000     A1200    50666.66                    NULL")
+	etl(t, dir, "show", "invoice_averages", "--limit", "2").must(t, 2).contains(t, "flags go before the model name")
+	r := etl(t, dir, "ls", "--select", "tag:billing", "--resource-type", "model", "--output", "json").must(t, 0)
+	if strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, `"unique_id":"model.etl_demo.invoice_averages"`) {
+		t.Errorf("ls json:\n%s", r.stdout)
+	}
+	etl(t, dir, "compile").must(t, 0).contains(t, "Compiled")
+	compiled := read(t, filepath.Join(dir, "target/compiled/models/gold/invoice_averages.sql"))
+	if !strings.Contains(compiled, `FROM "silver"."invoice_months" AS m`) || !strings.Contains(compiled, "'2020-01-01'") {
+		t.Errorf("compiled SQL not rendered:\n%s", compiled)
+	}
+}

@@ -20,6 +20,9 @@ func showCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "limit", Value: 10, Usage: "rows to show"},
 		}),
 		Action: func(c *ucli.Context) error {
+			if c.NArg() > 1 && strings.HasPrefix(c.Args().Get(1), "-") {
+				return fmt.Errorf("flags go before the model name: etl show %s %s", strings.Join(c.Args().Slice()[1:], " "), c.Args().First())
+			}
 			if c.NArg() != 1 {
 				return fmt.Errorf("show needs exactly one model name")
 			}
@@ -43,7 +46,7 @@ func showCommand() *ucli.Command {
 			if kind == "" {
 				return fmt.Errorf("model %s has not been built yet (run etl build or etl run --select %s)", n.Name, n.Name)
 			}
-			rows, err := sess.wh.DB.QueryContext(c.Context, fmt.Sprintf("SELECT * FROM %s LIMIT %d", n.Relation, c.Int("limit")))
+			rows, err := sess.wh.DB.QueryContext(c.Context, fmt.Sprintf("SELECT COLUMNS(*)::VARCHAR FROM %s LIMIT %d", n.Relation, c.Int("limit")))
 			if err != nil {
 				return fmt.Errorf("model %s (%s): %w", n.Name, n.File, err)
 			}

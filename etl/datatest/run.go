@@ -27,7 +27,7 @@ func Run(ctx context.Context, q warehouse.Querier, query string) (Result, error)
 	if res.Failures == 0 {
 		return res, nil
 	}
-	rows, err := q.QueryContext(ctx, fmt.Sprintf("SELECT * FROM (%s) LIMIT %d", query, SampleSize))
+	rows, err := q.QueryContext(ctx, fmt.Sprintf("SELECT COLUMNS(*)::VARCHAR FROM (%s) LIMIT %d", query, SampleSize))
 	if err != nil {
 		return res, err
 	}

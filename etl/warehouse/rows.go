@@ -6,7 +6,8 @@ import (
 )
 
 // TextRows reads a (small) result set as text, for showing rows to a
-// person: NULL prints as "NULL".
+// person: NULL prints as "NULL". Callers that want DuckDB's own rendering of
+// every type (DECIMAL with its scale, timestamps) select COLUMNS(*)::VARCHAR.
 func TextRows(rows *sql.Rows) (cols []string, data [][]string, err error) {
 	defer rows.Close()
 	if cols, err = rows.Columns(); err != nil {
