@@ -68,6 +68,7 @@ func newApp(stdout, stderr io.Writer) *ucli.App {
 			showCommand(),
 			migrateCommand(),
 			cleanCommand(),
+			generateCommand(),
 		},
 	}
 }

@@ -15,7 +15,8 @@ var update = flag.Bool("update", false, "rewrite the expected files of testdata/
 // e2eCase is testdata/e2e/<name>/case.yml. The case runs on a copy of the
 // repository's project; after its steps, every file under the case's
 // expected/ folder must equal the project's file at the same path, byte for
-// byte, and every path under absent must not exist.
+// byte, and every path under absent must not exist. A case with a landing/
+// folder runs on a copy of it as seeds_dir.
 type e2eCase struct {
 	Description string `yaml:"description"`
 	// Seeds builds a landing folder from the reference data sets (path in the
@@ -26,7 +27,7 @@ type e2eCase struct {
 }
 
 type e2eStep struct {
-	Write  map[string]string `yaml:"write"`  // project files to write first
+	Write  map[string]string `yaml:"write"`  // project files to write first; $LANDING/x writes into the landing folder
 	Remove []string          `yaml:"remove"` // project files to delete first
 	Args   []string          `yaml:"args"`
 	Exit   int               `yaml:"exit"`
@@ -55,9 +56,13 @@ func TestEndToEnd(t *testing.T) {
 func runCase(t *testing.T, caseDir string, c e2eCase) {
 	dir := copyProject(t)
 	var extra []string
+	seeds := t.TempDir()
+	if _, err := os.Stat(filepath.Join(caseDir, "landing")); err == nil {
+		copyTree(t, filepath.Join(caseDir, "landing"), seeds)
+		extra = []string{"--vars", "{seeds_dir: " + seeds + "}"}
+	}
 	if len(c.Seeds) > 0 {
 		needShared(t)
-		seeds := t.TempDir()
 		for to, from := range c.Seeds {
 			write(t, filepath.Join(seeds, to), read(t, filepath.Join(sharedDir, from)))
 		}
@@ -65,7 +70,7 @@ func runCase(t *testing.T, caseDir string, c e2eCase) {
 	}
 	for i, s := range c.Steps {
 		for p, text := range s.Write {
-			write(t, filepath.Join(dir, p), text)
+			write(t, filepath.Join(dir, strings.ReplaceAll(p, "$LANDING", seeds)), text)
 		}
 		for _, p := range s.Remove {
 			if err := os.RemoveAll(filepath.Join(dir, p)); err != nil {
