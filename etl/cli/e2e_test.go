@@ -70,7 +70,11 @@ func runCase(t *testing.T, caseDir string, c e2eCase) {
 	}
 	for i, s := range c.Steps {
 		for p, text := range s.Write {
-			write(t, filepath.Join(dir, strings.ReplaceAll(p, "$LANDING", seeds)), text)
+			target := filepath.Join(dir, p)
+			if rest, ok := strings.CutPrefix(p, "$LANDING/"); ok {
+				target = filepath.Join(seeds, rest)
+			}
+			write(t, target, text)
 		}
 		for _, p := range s.Remove {
 			if err := os.RemoveAll(filepath.Join(dir, p)); err != nil {
