@@ -9,8 +9,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// compileModel renders a model to find what it depends on and its config.
-// An incremental model is rendered both ways so a ref inside an
+// compileModel renders a model to find its config and what it reads. An
+// incremental model is rendered both ways so a ref inside an
 // is_incremental() block is a dependency too.
 func (pl *Plan) compileModel(ctx context.Context, n *Node) error {
 	res, err := pl.render(ctx, n, false)
@@ -22,58 +22,51 @@ func (pl *Plan) compileModel(ctx context.Context, n *Node) error {
 		return &project.Error{File: n.File, Line: 1, Msg: fmt.Sprintf("config(): %v", err)}
 	}
 	n.Config = n.Config.Merge(cfg)
+	if !n.Config.IsEnabled() {
+		return nil
+	}
 	if err := n.Config.Validate(); err != nil {
 		return &project.Error{File: n.File, Line: 1, Msg: err.Error()}
 	}
 	n.SQL = res.SQL
-	results := []*tmpl.Result{res}
+	n.refs, n.sources = res.Refs, res.Sources
 	if n.Config.Materialized == project.Incremental {
 		inc, err := pl.render(ctx, n, true)
 		if err != nil {
 			return err
 		}
-		results = append(results, inc)
+		n.refs, n.sources = append(n.refs, inc.Refs...), append(n.sources, inc.Sources...)
+	}
+	return nil
+}
+
+// link connects a compiled model to what it reads. A ref to a model that
+// turned out disabled is an unknown model, positioned at the ref.
+func (pl *Plan) link(n *Node) []error {
+	var errs []error
+	for _, call := range n.refs {
+		name := call.Args[len(call.Args)-1]
+		dep := pl.Model(name)
+		if dep == nil {
+			errs = append(errs, &project.Error{File: n.File, Line: call.Line, Col: call.Col,
+				Msg: fmt.Sprintf("ref(%q): unknown model %q (it is disabled)", name, name)})
+			continue
+		}
+		pl.Graph.Connect(n.ID, dep.ID)
 	}
 	var sources []tmpl.Relation
-	for _, r := range results {
-		for _, call := range r.Refs {
-			pl.Graph.Connect(n.ID, pl.Model(call.Args[len(call.Args)-1]).ID)
-		}
-		for _, call := range r.Sources {
-			s := pl.seedByTable(call.Args[0], call.Args[1])
-			pl.Graph.Connect(n.ID, s.ID)
-			sources = appendUnique(sources, tmpl.Relation{Schema: s.Seed.Schema(), Name: s.Seed.TableName()})
-		}
+	for _, call := range n.sources {
+		s := pl.seedByTable(call.Args[0], call.Args[1])
+		pl.Graph.Connect(n.ID, s.ID)
+		sources = appendUnique(sources, tmpl.Relation{Schema: s.Seed.Schema(), Name: s.Seed.TableName()})
 	}
 	if len(sources) == 1 {
 		n.Source = &sources[0]
 	}
 	if n.Config.HasRejects() && n.Source == nil {
-		return &project.Error{File: n.File, Line: 1, Msg: "rejects: true needs the model to read exactly one source(), for the row audit"}
+		errs = append(errs, &project.Error{File: n.File, Line: 1, Msg: "rejects: true needs the model to read exactly one source(), for the row audit"})
 	}
-	return nil
-}
-
-// dropDisabled removes the models that config(enabled=false) in their own
-// SQL disables, as YAML's enabled: false does. Every model is rendered
-// before any is removed, so a ref from one disabled model to another does
-// not hide the second's config; a ref from an enabled model to a disabled
-// one then fails as unknown. A model that fails to render stays, for
-// compileModel to report.
-func (pl *Plan) dropDisabled(ctx context.Context) {
-	var off []string
-	for _, n := range pl.sorted(ModelNode) {
-		res, err := pl.render(ctx, n, false)
-		if err != nil {
-			continue
-		}
-		if cfg, err := configFromCall(res.Config); err == nil && !n.Config.Merge(cfg).IsEnabled() {
-			off = append(off, n.ID)
-		}
-	}
-	for _, nodeID := range off {
-		delete(pl.Nodes, nodeID)
-	}
+	return errs
 }
 
 func appendUnique(list []tmpl.Relation, r tmpl.Relation) []tmpl.Relation {
@@ -128,18 +121,11 @@ func (pl *Plan) context(this tmpl.Relation, incremental bool) tmpl.Context {
 }
 
 // refLine finds the line where n refers to model dep, for cycle messages.
-// Both renders are searched: an incremental model's ref may sit on either
-// side of is_incremental().
+// n.refs holds the calls of both renders of an incremental model.
 func (pl *Plan) refLine(n *Node, dep string) int {
-	for _, incremental := range []bool{false, true} {
-		res, err := pl.render(context.Background(), n, incremental)
-		if err != nil {
-			continue
-		}
-		for _, call := range res.Refs {
-			if call.Args[len(call.Args)-1] == dep {
-				return call.Line
-			}
+	for _, call := range n.refs {
+		if call.Args[len(call.Args)-1] == dep {
+			return call.Line
 		}
 	}
 	return 1

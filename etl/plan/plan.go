@@ -42,6 +42,8 @@ type Node struct {
 
 	Test     *project.Test
 	Singular *project.SingularTest
+
+	refs, sources []tmpl.Call // what the model's renders called
 }
 
 // Plan is a compiled project.
@@ -82,11 +84,23 @@ func Compile(ctx context.Context, p *project.Project, opts Options) (*Plan, erro
 			Relation: tmpl.Relation{Schema: m.Layer, Name: m.Name}, Config: m.Config}
 		pl.Nodes[n.ID] = n
 	}
-	pl.dropDisabled(ctx)
-	for _, n := range pl.sorted(ModelNode) {
-		pl.Graph.Add(n.ID)
+	models := pl.sorted(ModelNode)
+	for _, n := range models {
 		if err := pl.compileModel(ctx, n); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	// Every model is rendered before any disabled one is dropped, so a ref
+	// between two disabled models does not hide the second's config().
+	for _, n := range models {
+		if !n.Config.IsEnabled() {
+			delete(pl.Nodes, n.ID)
+		}
+	}
+	for _, n := range models {
+		if n.Config.IsEnabled() {
+			pl.Graph.Add(n.ID)
+			errs = append(errs, pl.link(n)...)
 		}
 	}
 	if len(errs) == 0 {
