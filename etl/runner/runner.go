@@ -110,9 +110,17 @@ func newRunID() string {
 	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
 }
 
-func (r *runner) outputDir() string         { return filepath.Join(r.opts.Dir, r.pl.Project.OutputDir) }
-func (r *runner) targetDir() string         { return filepath.Join(r.opts.Dir, r.pl.Project.TargetDir) }
+func (r *runner) outputDir() string         { return r.path(r.pl.Project.OutputDir) }
+func (r *runner) targetDir() string         { return r.path(r.pl.Project.TargetDir) }
 func (r *runner) node(id string) *plan.Node { return r.pl.Nodes[id] }
+
+// path resolves a path of the project file against the project folder.
+func (r *runner) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(r.opts.Dir, p)
+}
 
 // counts tallies the nodes that will run, by kind, for the opening line.
 func (r *runner) counts() map[string]int {
