@@ -20,9 +20,6 @@ func showCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "limit", Value: 10, Usage: "rows to show"},
 		}),
 		Action: func(c *ucli.Context) error {
-			if c.NArg() > 1 && strings.HasPrefix(c.Args().Get(1), "-") {
-				return fmt.Errorf("flags go before the model name: etl show %s %s", strings.Join(c.Args().Slice()[1:], " "), c.Args().First())
-			}
 			if c.NArg() != 1 {
 				return fmt.Errorf("show needs exactly one model name")
 			}

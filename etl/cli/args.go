@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+)
+
+// interspersed moves the flags that follow a command's positional arguments
+// in front of them, so `etl show MODEL --limit 5` and `etl generate
+// notifications --rows 1000000` work: urfave/cli v2 stops reading flags at
+// the first positional argument. Which flags take a value comes from the
+// command's own definitions; everything after `--` stays as it is.
+func interspersed(app *ucli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	cmds, i := app.Commands, 1
+	var cmd *ucli.Command
+	for i < len(args) {
+		c := findCommand(cmds, args[i])
+		if c == nil {
+			break
+		}
+		cmd, cmds = c, c.Subcommands
+		i++
+	}
+	if cmd == nil {
+		return args
+	}
+	head := append([]string(nil), args[:i]...)
+	var flags, positional []string
+	rest := args[i:]
+	for j := 0; j < len(rest); j++ {
+		a := rest[j]
+		if a == "--" {
+			positional = append(positional, rest[j:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			positional = append(positional, a)
+			continue
+		}
+		flags = append(flags, a)
+		if !strings.Contains(a, "=") && takesValue(cmd, strings.TrimLeft(a, "-")) && j+1 < len(rest) {
+			j++
+			flags = append(flags, rest[j])
+		}
+	}
+	return append(append(head, flags...), positional...)
+}
+
+func findCommand(cmds []*ucli.Command, name string) *ucli.Command {
+	for _, c := range cmds {
+		if c.HasName(name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// takesValue reports whether the command's flag called name needs a value;
+// unknown flags are left for urfave/cli to report.
+func takesValue(cmd *ucli.Command, name string) bool {
+	for _, f := range cmd.Flags {
+		for _, n := range f.Names() {
+			if n != name {
+				continue
+			}
+			if bf, ok := f.(*ucli.BoolFlag); ok && bf != nil {
+				return false
+			}
+			return true
+		}
+	}
+	return false
+}
