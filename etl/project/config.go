@@ -141,10 +141,22 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("incremental_strategy must be append or delete+insert; got %q", c.IncrementalStrategy)
 	}
+	dests := map[string]bool{}
 	for _, e := range c.ExportList() {
 		if err := e.validate(); err != nil {
 			return err
 		}
+		// Two exports writing one file or folder would replace each other.
+		dest := e.Path
+		if dest == "" && (e.SplitBy != "" || len(e.PartitionBy) > 0) {
+			dest = "<model>/"
+		} else if dest == "" {
+			dest = "<model>." + e.Format
+		}
+		if dests[dest] {
+			return fmt.Errorf("two exports write to %s; give one of them its own path", dest)
+		}
+		dests[dest] = true
 	}
 	return nil
 }

@@ -84,6 +84,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"needs a unique_key"}},
 		{"bad export format", map[string]string{"etl.yml": minimal + "layers:\n  gold:\n    exports: [xlsx]\n", "models/gold/a.sql": "1"},
 			[]string{"models/gold/a.sql:1: export format must be parquet or csv"}},
+		{"two exports to one folder", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    exports: [{format: parquet, partition_by: day}, {format: csv, partition_by: day}]\n"},
+			[]string{"models/gold/g.yml:2: model a: two exports write to <model>/; give one of them its own path"}},
 		{"duplicate seed and bad format", map[string]string{"etl.yml": minimal, "models/s.yml": "seeds:\n  - {name: a, path: a.csv}\n  - {name: a, path: b.csv}\n  - {name: c, path: c.xml}\n"},
 			[]string{`models/s.yml:3:5: duplicate seed "a" (also models/s.yml:2)`, "models/s.yml:4:5: seed c: format must be csv, json or ndjson"}},
 		{"several errors at once", map[string]string{"etl.yml": minimal, "models/gold/a.yml": "models:\n  - name: x\n", "models/gold/b.yml": "models:\n  - name: y\n"},
