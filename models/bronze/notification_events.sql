@@ -1,0 +1,24 @@
+-- Notification events typed from raw.notifications, incrementally: a run
+-- reads only the raw rows of loads newer than any row already here or in
+-- the rejects table (a load of only rejected rows still counts as seen).
+{{ config(materialized='incremental', incremental_strategy='append') }}
+SELECT
+    {{ blank_to_null('customer_id') }} AS customer_id,
+    {{ blank_to_null('message_id') }} AS message_id,
+    {{ blank_to_null('customer_name') }} AS customer_name,
+    {{ blank_to_null('channel') }} AS channel,
+    payload,
+    {{ notifications_event_at('event_datetime') }} AS event_at,
+    _source_file,
+    _source_line,
+    _loaded_at,
+    CASE
+        WHEN {{ blank_to_null('message_id') }} IS NULL THEN 'missing message id'
+        WHEN {{ blank_to_null('customer_id') }} IS NULL THEN 'missing customer'
+        WHEN {{ blank_to_null('channel') }} IS NULL THEN 'missing channel'
+        WHEN {{ notifications_event_at('event_datetime') }} IS NULL THEN 'event_datetime is not ISO 8601 with an offset'
+    END AS _reject_reason
+FROM {{ source('raw', 'notifications') }}
+{% if is_incremental() %}
+WHERE _loaded_at > {{ notifications_latest_load([this, this.schema ~ '.' ~ this.name ~ '_rejects']) }}
+{% endif %}
