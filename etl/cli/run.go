@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
@@ -8,6 +9,7 @@ import (
 	"etlrunner/etl/plan"
 	"etlrunner/etl/report"
 	"etlrunner/etl/runner"
+	"etlrunner/etl/warehouse"
 )
 
 var (
@@ -46,7 +48,7 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 				threads = 1
 			}
 			log := logger(c)
-			sess, err := l.open(c.Context, name, log)
+			sess, err := l.open(c.Context, name, log, c.String("query-log") != "")
 			if err != nil {
 				return err
 			}
@@ -63,6 +65,11 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 			})
 			if out == nil {
 				return err
+			}
+			if path := c.String("query-log"); path != "" {
+				if qerr := warehouse.WriteQueryLog(context.WithoutCancel(c.Context), sess.wh.DB, path); qerr != nil && err == nil {
+					err = qerr
+				}
 			}
 			if out.Failed || err != nil {
 				return &failedError{err: err}

@@ -112,12 +112,13 @@ func (s *session) close() {
 	s.lock.Release()
 }
 
-// open locks the warehouse, opens it and applies pending migrations.
-func (l *loaded) open(ctx context.Context, command string, logger *slog.Logger) (*session, error) {
-	return openWarehouse(ctx, l.dir, &l.proj.Settings, command, logger)
+// open locks the warehouse, opens it and applies pending migrations. With
+// queryLog, DuckDB records every statement from the first migration on.
+func (l *loaded) open(ctx context.Context, command string, logger *slog.Logger, queryLog bool) (*session, error) {
+	return openWarehouse(ctx, l.dir, &l.proj.Settings, command, logger, queryLog)
 }
 
-func openWarehouse(ctx context.Context, dir string, s *project.Settings, command string, logger *slog.Logger) (*session, error) {
+func openWarehouse(ctx context.Context, dir string, s *project.Settings, command string, logger *slog.Logger, queryLog bool) (*session, error) {
 	lock, path, err := lockWarehouse(dir, s, command)
 	if err != nil {
 		return nil, err
@@ -132,6 +133,12 @@ func openWarehouse(ctx context.Context, dir string, s *project.Settings, command
 		return nil, err
 	}
 	sess := &session{wh: wh, lock: lock}
+	if queryLog {
+		if err := warehouse.EnableQueryLog(ctx, wh.DB); err != nil {
+			sess.close()
+			return nil, err
+		}
+	}
 	m, err := migrate.New(wh.DB, os.DirFS(filepath.Join(dir, project.MigrationsDir)), logger)
 	if err != nil {
 		sess.close()

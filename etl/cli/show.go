@@ -31,7 +31,7 @@ func showCommand() *ucli.Command {
 			if n == nil {
 				return fmt.Errorf("unknown model %q", c.Args().First())
 			}
-			sess, err := l.open(c.Context, "show", nil)
+			sess, err := l.open(c.Context, "show", nil, false)
 			if err != nil {
 				return err
 			}
