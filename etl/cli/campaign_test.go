@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-
-	"etlrunner/etl/warehouse"
 )
 
 // campaignRejectReasons are every reason bronze.campaign_transactions can
@@ -23,31 +21,11 @@ var campaignRejectReasons = []string{
 	"duplicate order_id",
 }
 
-// openCampaignWarehouse opens the warehouse a run in dir left behind.
-func openCampaignWarehouse(t *testing.T, dir string) *warehouse.Warehouse {
-	t.Helper()
-	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: filepath.Join(dir, "target/warehouse.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return w
-}
-
-func campaignCount(t *testing.T, w *warehouse.Warehouse, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := w.DB.QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
-}
-
 func TestCampaignSeeds(t *testing.T) {
 	dir := copyProject(t)
 	etl(t, dir, "build", "--select", "+tag:campaign+").must(t, 0).
 		contains(t, "PASS test row_conservation_campaign_transactions", "Completed successfully.")
-	w := openCampaignWarehouse(t, dir)
+	w := runWarehouse(t, dir)
 
 	type check struct {
 		name  string
@@ -74,14 +52,14 @@ func TestCampaignSeeds(t *testing.T) {
 		check{"shop owners", "SELECT count(*) FROM gold.dim_shop_owner", nil})
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
-			if n := campaignCount(t, w, c.query, c.args...); n == 0 {
+			if n := queryInt(t, w, c.query, c.args...); n == 0 {
 				t.Errorf("no rows for %s", c.name)
 			}
 		})
 	}
 
 	t.Run("no unknown reject reason", func(t *testing.T) {
-		rows, err := w.DB.QueryContext(context.Background(), "SELECT DISTINCT _reject_reason FROM bronze.campaign_transactions_rejects")
+		rows, err := w.QueryContext(context.Background(), "SELECT DISTINCT _reject_reason FROM bronze.campaign_transactions_rejects")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +88,7 @@ func TestCampaignReferenceFacts(t *testing.T) {
 	write(t, filepath.Join(landing, "campaign_transactions.csv"),
 		read(t, filepath.Join(sharedDir, "campaign-transactions/transaction_data.csv")))
 	etl(t, dir, "build", "--select", "+tag:campaign", "--vars", "{seeds_dir: "+landing+"}").must(t, 0)
-	w := openCampaignWarehouse(t, dir)
+	w := runWarehouse(t, dir)
 
 	const fraud = "SELECT count(*) FROM gold.suspected_fraud_customers WHERE reason = ?"
 	tests := []struct {
@@ -128,7 +106,7 @@ func TestCampaignReferenceFacts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := campaignCount(t, w, tt.query, tt.args...); got != tt.want {
+			if got := queryInt(t, w, tt.query, tt.args...); got != tt.want {
 				t.Errorf("%d, want %d", got, tt.want)
 			}
 		})

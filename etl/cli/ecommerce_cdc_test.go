@@ -45,26 +45,6 @@ func cdcMemory(t testing.TB) *sql.DB {
 	return w.DB
 }
 
-// cdcWarehouse opens the warehouse a finished run left behind; the test
-// closes it before the next run.
-func cdcWarehouse(t *testing.T, dir string) *sql.DB {
-	t.Helper()
-	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: filepath.Join(dir, "target/warehouse.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w.DB
-}
-
-func cdcCount(t *testing.T, db *sql.DB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
-}
-
 // TestEcommerceCDCDecimalMacros: Debezium's precise decimals decode in SQL to
 // the value they encode, whatever their sign and length, and a JSON number
 // and its base64 form load to the same DECIMAL.
@@ -136,7 +116,7 @@ func TestEcommerceCDCDefaultSeeds(t *testing.T) {
 	dir := copyProject(t)
 	etl(t, dir, "build", "--select", "+tag:ecommerce_cdc+").must(t, 0).
 		contains(t, "row_conservation_ecommerce_cdc_events", "ecommerce_cdc_fraud_rules", "Completed successfully.")
-	db := cdcWarehouse(t, dir)
+	db := runWarehouse(t, dir)
 	defer db.Close()
 	rejects := "SELECT count(*) FROM bronze.ecommerce_cdc_events_rejects WHERE _reject_reason SIMILAR TO ?"
 	for _, reason := range []string{
@@ -146,7 +126,7 @@ func TestEcommerceCDCDefaultSeeds(t *testing.T) {
 		`[a-z_]+\.[a-z_]+ is not an integer`,
 	} {
 		t.Run("reject "+reason, func(t *testing.T) {
-			if cdcCount(t, db, rejects, reason) == 0 {
+			if queryInt(t, db, rejects, reason) == 0 {
 				t.Errorf("no event rejected for %q", reason)
 			}
 		})
@@ -169,14 +149,14 @@ func TestEcommerceCDCDefaultSeeds(t *testing.T) {
 			WHERE s.op = 'd' AND e.op = 'u' AND e._source_file > s._source_file`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if cdcCount(t, db, c.query) == 0 {
+			if queryInt(t, db, c.query) == 0 {
 				t.Errorf("none: %s", c.query)
 			}
 		})
 	}
 	deletedLeft := `SELECT count(*) FROM silver.ecommerce_orders JOIN silver.ecommerce_cdc_state AS s
 		ON s.table_name = 'orders' AND s.pk = order_id AND s.is_deleted`
-	if n := cdcCount(t, db, deletedLeft); n != 0 {
+	if n := queryInt(t, db, deletedLeft); n != 0 {
 		t.Errorf("%d deleted orders are still current", n)
 	}
 }
@@ -195,25 +175,6 @@ const cdcMoreEvents = `{"before":{"order_id":18},"after":null,"op":"d","ts_ms":1
 {"before":null,"after":{"item_id":1024,"order_id":20,"product_id":16,"quantity":4,"unit_price":10000},"op":"c","ts_ms":1709346600000,"source":{"table":"order_items","lsn":3048}}
 `
 
-// cdcOutputs is every CSV output of the family.
-func cdcOutputs(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, name := range []string{"order_fraud_alerts", "revenue_by_window", "top_products", "category_performance"} {
-		out[name] = read(t, filepath.Join(dir, "output", name+".csv"))
-	}
-	return out
-}
-
-func cdcSame(t *testing.T, what string, got, want map[string]string) {
-	t.Helper()
-	for name, w := range want {
-		if got[name] != w {
-			t.Errorf("%s: %s.csv differs\n--- got\n%s--- want\n%s", what, name, got[name], w)
-		}
-	}
-}
-
 // An incremental run after a file is added, and after it is taken away
 // again, writes the same outputs as a full refresh; it recomputes only the
 // keys that changed.
@@ -225,14 +186,14 @@ func TestEcommerceCDCIncrementalMatchesFullRefresh(t *testing.T) {
 		return etl(t, dir, args...).must(t, 0)
 	}
 	build()
-	first := cdcOutputs(t, dir)
+	first := csvOutputs(t, dir)
 
 	added := filepath.Join(landing, "ecommerce_cdc", "0004-more.jsonl")
 	write(t, added, cdcMoreEvents)
 	// 8 keys: orders 18, 4, 17, 3, 20; items 1002, 1024; category 3.
 	build().contains(t, "incremental model silver.ecommerce_cdc_state", "[INSERT 8, 8 rows in")
-	incremental := cdcOutputs(t, dir)
-	alerts := incremental["order_fraud_alerts"]
+	incremental := csvOutputs(t, dir)
+	alerts := incremental["order_fraud_alerts.csv"]
 	for _, want := range []string{"4,102,2024-03-01T22:00:00,20000000.00,high_value_order,", "17,100,2024-03-02T01:00:00,25000000.00,high_value_order,"} {
 		if !strings.Contains(alerts, want) {
 			t.Errorf("alerts lack %q:\n%s", want, alerts)
@@ -242,14 +203,14 @@ func TestEcommerceCDCIncrementalMatchesFullRefresh(t *testing.T) {
 		t.Errorf("deleted order 18 is still alerted:\n%s", alerts)
 	}
 	build("--full-refresh")
-	cdcSame(t, "after adding a file", incremental, cdcOutputs(t, dir))
+	sameFiles(t, "after adding a file", incremental, csvOutputs(t, dir))
 
 	if err := os.Remove(added); err != nil {
 		t.Fatal(err)
 	}
 	// The 7 keys whose latest event was in the file (order 3's was not).
 	build().contains(t, "[INSERT 7, 7 rows in")
-	cdcSame(t, "after removing the file", cdcOutputs(t, dir), first)
+	sameFiles(t, "after removing the file", csvOutputs(t, dir), first)
 	build("--full-refresh")
-	cdcSame(t, "full refresh after removing the file", cdcOutputs(t, dir), first)
+	sameFiles(t, "full refresh after removing the file", csvOutputs(t, dir), first)
 }

@@ -3,11 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"etlrunner/etl/warehouse"
 )
 
 // repoRoot is the project at the top of the repository, which the end-to-end
@@ -130,6 +133,29 @@ func snapshot(t *testing.T, dir string, skip ...string) map[string]string {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// runWarehouse opens the warehouse a finished run left in dir, for
+// queries; it closes when the test ends, or earlier by Close before another
+// run opens the file.
+func runWarehouse(t *testing.T, dir string) *sql.DB {
+	t.Helper()
+	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: filepath.Join(dir, "target/warehouse.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w.DB
+}
+
+// queryInt runs a query that returns one integer.
+func queryInt(t *testing.T, db *sql.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
 }
 
 func needShared(t *testing.T) {

@@ -89,7 +89,7 @@ func FuzzShipmentsBronze(f *testing.F) {
 		write(t, filepath.Join(landing, "shipments.csv"), buf.String())
 		etl(t, dir, "build", "--select", "+shipments_records", "--vars", "{seeds_dir: '"+landing+"'}").must(t, 0)
 
-		db := openShipmentsWarehouse(t, dir)
+		db := runWarehouse(t, dir)
 		wantReason, wantKind, wantStatus := shipmentVerdict(id, vendor, date, status)
 		var reason string
 		err := db.QueryRowContext(context.Background(), "SELECT _reject_reason FROM bronze.shipments_records_rejects").Scan(&reason)

@@ -2,33 +2,9 @@ package cli
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"etlrunner/etl/warehouse"
 )
-
-// openShipmentsWarehouse opens the warehouse a finished run left behind.
-func openShipmentsWarehouse(t *testing.T, dir string) *sql.DB {
-	t.Helper()
-	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: filepath.Join(dir, "target/warehouse.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return w.DB
-}
-
-func queryCount(t *testing.T, db *sql.DB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := db.QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
-}
 
 // The committed seeds plant every reject reason and every rule; the build
 // (with its row audits and the threshold test) passes on them.
@@ -36,7 +12,7 @@ func TestShipmentsDefaultSeeds(t *testing.T) {
 	dir := copyProject(t)
 	etl(t, dir, "build", "--select", "+tag:shipments+").must(t, 0).
 		contains(t, "row_conservation_shipments_records", "row_conservation_shipments_clients", "shipments_alert_threshold", "Completed successfully.")
-	db := openShipmentsWarehouse(t, dir)
+	db := runWarehouse(t, dir)
 
 	reasons := map[string][]string{
 		"shipments_records_rejects": {
@@ -60,7 +36,7 @@ func TestShipmentsDefaultSeeds(t *testing.T) {
 	for table, list := range reasons {
 		for _, reason := range list {
 			t.Run(table+"/"+reason, func(t *testing.T) {
-				if n := queryCount(t, db, "SELECT count(*) FROM bronze."+table+" WHERE _reject_reason = ?", reason); n == 0 {
+				if n := queryInt(t, db, "SELECT count(*) FROM bronze."+table+" WHERE _reject_reason = ?", reason); n == 0 {
 					t.Errorf("no row rejected with %q", reason)
 				}
 			})
@@ -81,14 +57,14 @@ func TestShipmentsDefaultSeeds(t *testing.T) {
 	}
 	for _, a := range alerts {
 		t.Run(a.name, func(t *testing.T) {
-			rows := queryCount(t, db, "SELECT count(*) FROM gold.shipment_return_alerts WHERE customer_id = ? AND month = CAST(? AS DATE)", a.customer, a.month)
+			rows := queryInt(t, db, "SELECT count(*) FROM gold.shipment_return_alerts WHERE customer_id = ? AND month = CAST(? AS DATE)", a.customer, a.month)
 			if a.count == 0 {
 				if rows != 0 {
 					t.Fatalf("%s %s alerted, want no alert", a.customer, a.month)
 				}
 				return
 			}
-			n := queryCount(t, db, `SELECT count(*) FROM gold.shipment_return_alerts
+			n := queryInt(t, db, `SELECT count(*) FROM gold.shipment_return_alerts
 				WHERE customer_id = ? AND month = CAST(? AS DATE) AND problem_shipment_count = ? AND coalesce(client_email, '') = ?`,
 				a.customer, a.month, a.count, a.email)
 			if n != 1 {
@@ -98,14 +74,14 @@ func TestShipmentsDefaultSeeds(t *testing.T) {
 	}
 
 	t.Run("extra columns are carried through", func(t *testing.T) {
-		if n := queryCount(t, db, "SELECT count(*) FROM silver.shipments_current WHERE _extra['carrier'] IS NULL OR _extra['weight_kg'] IS NULL"); n != 0 {
+		if n := queryInt(t, db, "SELECT count(*) FROM silver.shipments_current WHERE _extra['carrier'] IS NULL OR _extra['weight_kg'] IS NULL"); n != 0 {
 			t.Errorf("%d shipments lack the carrier or weight_kg extra column", n)
 		}
 	})
 	t.Run("every landed row is kept or rejected", func(t *testing.T) {
-		landed := queryCount(t, db, "SELECT count(*) FROM raw.shipments")
-		kept := queryCount(t, db, "SELECT count(*) FROM silver.shipments_current")
-		rejected := queryCount(t, db, "SELECT count(*) FROM bronze.shipments_records_rejects")
+		landed := queryInt(t, db, "SELECT count(*) FROM raw.shipments")
+		kept := queryInt(t, db, "SELECT count(*) FROM silver.shipments_current")
+		rejected := queryInt(t, db, "SELECT count(*) FROM bronze.shipments_records_rejects")
 		if landed != kept+rejected || rejected == 0 {
 			t.Errorf("landed %d, kept %d, rejected %d", landed, kept, rejected)
 		}
@@ -134,7 +110,7 @@ func TestShipmentsThresholdVariable(t *testing.T) {
 	for _, tc := range cases {
 		t.Run("alert_min_problem_orders="+tc.threshold, func(t *testing.T) {
 			etl(t, dir, "build", "--select", "+tag:shipments+", "--vars", "{alert_min_problem_orders: "+tc.threshold+"}").must(t, 0)
-			db := openShipmentsWarehouse(t, dir)
+			db := runWarehouse(t, dir)
 			rows, err := db.QueryContext(context.Background(), `SELECT customer_id || ' ' || month || ' ' || problem_shipment_count
 				FROM gold.shipment_return_alerts
 				WHERE customer_id IN ('lojadobairro_2000000001', 'modaverao_2000000002', 'casaverde_2000000003',

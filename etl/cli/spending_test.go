@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,34 +11,14 @@ import (
 	"etlrunner/etl/warehouse"
 )
 
-// spendingWarehouse opens the warehouse a run left in dir, for queries.
-func spendingWarehouse(t *testing.T, dir string) *warehouse.Warehouse {
-	t.Helper()
-	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: filepath.Join(dir, "target/warehouse.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return w
-}
-
 // spendingText runs a query returning one value and gives it as DuckDB's text.
-func spendingText(t *testing.T, w *warehouse.Warehouse, query string) string {
+func spendingText(t *testing.T, db *sql.DB, query string) string {
 	t.Helper()
 	var s string
-	if err := w.DB.QueryRowContext(context.Background(), "SELECT CAST(("+query+") AS VARCHAR)").Scan(&s); err != nil {
+	if err := db.QueryRowContext(context.Background(), "SELECT CAST(("+query+") AS VARCHAR)").Scan(&s); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return s
-}
-
-func spendingCount(t *testing.T, w *warehouse.Warehouse, query string) int {
-	t.Helper()
-	var n int
-	if err := w.DB.QueryRowContext(context.Background(), query).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
 }
 
 // TestSpendingSeeds builds the family on the project's own seeds: the
@@ -49,7 +30,7 @@ func TestSpendingSeeds(t *testing.T) {
 		"PASS test row_conservation_spending_records",
 		"PASS test spending_bonus_voucher_threshold",
 		"Completed successfully.")
-	w := spendingWarehouse(t, dir)
+	w := runWarehouse(t, dir)
 
 	rejects := []struct{ table, reason string }{
 		{"spending_users", "missing user_id"},
@@ -70,7 +51,7 @@ func TestSpendingSeeds(t *testing.T) {
 	for _, c := range rejects {
 		t.Run(c.table+"/"+c.reason, func(t *testing.T) {
 			q := "SELECT count(*) FROM bronze." + c.table + "_rejects WHERE _reject_reason = " + warehouse.QuoteString(c.reason)
-			if n := spendingCount(t, w, q); n == 0 {
+			if n := queryInt(t, w, q); n == 0 {
 				t.Errorf("no row rejected as %q", c.reason)
 			}
 		})
@@ -91,7 +72,7 @@ func TestSpendingSeeds(t *testing.T) {
 	}
 	for _, c := range rules {
 		t.Run(c.name, func(t *testing.T) {
-			if n := spendingCount(t, w, c.query); n < c.min {
+			if n := queryInt(t, w, c.query); n < c.min {
 				t.Errorf("%d rows, want at least %d\n%s", n, c.min, c.query)
 			}
 		})
@@ -100,7 +81,7 @@ func TestSpendingSeeds(t *testing.T) {
 		for _, m := range []struct{ raw, model string }{{"user_info", "spending_users"}, {"user_spending", "spending_records"}} {
 			q := "SELECT count(*) FROM raw." + m.raw + " AS r ANTI JOIN (SELECT _source_file, _source_line FROM bronze." + m.model +
 				" UNION ALL SELECT _source_file, _source_line FROM bronze." + m.model + "_rejects) AS b USING (_source_file, _source_line)"
-			if n := spendingCount(t, w, q); n != 0 {
+			if n := queryInt(t, w, q); n != 0 {
 				t.Errorf("%d rows of raw.%s are in neither bronze.%s nor its rejects", n, m.raw, m.model)
 			}
 		}
@@ -117,7 +98,7 @@ func TestSpendingReference(t *testing.T) {
 		write(t, filepath.Join(landing, f), read(t, filepath.Join(sharedDir, "user-spending", f)))
 	}
 	etl(t, dir, "build", "--select", "+tag:spending", "--vars", "{seeds_dir: "+landing+"}").must(t, 0)
-	w := spendingWarehouse(t, dir)
+	w := runWarehouse(t, dir)
 
 	t.Run("user 90", func(t *testing.T) {
 		got := spendingText(t, w, "SELECT total_spent_all_years FROM gold.user_total_spending WHERE user_id = 90 AND year = 2023")
