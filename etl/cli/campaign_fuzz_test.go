@@ -1,49 +1,19 @@
 package cli
 
 import (
-	"context"
 	"database/sql"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"etlrunner/etl/tmpl"
-	"etlrunner/etl/warehouse"
 )
 
-// campaignMacroSQL renders a query through the project's campaign macros,
-// with the project's default campaign variables.
-func campaignMacroSQL(t testing.TB, query string) string {
-	t.Helper()
-	macros, err := os.ReadFile(filepath.Join(repoRoot, "sql/macros/campaign.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := tmpl.NewEngine(map[string]string{"campaign.sql": string(macros)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars := map[string]any{"voucher_rebate_rate": 0.30, "voucher_rebate_cap": 20000}
-	res, err := e.Render(context.Background(), "fuzz.sql", query, tmpl.Context{Vars: vars})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.SQL
-}
-
-func openMemory(t testing.TB) *sql.DB {
-	t.Helper()
-	w, err := warehouse.Open(context.Background(), warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return w.DB
+// campaignSQL renders a query with the project's macros and the campaign's
+// default variables.
+func campaignSQL(t testing.TB, query string) string {
+	return macroSQL(t, query, map[string]any{"voucher_rebate_rate": 0.30, "voucher_rebate_cap": 20000})
 }
 
 var (
@@ -63,9 +33,9 @@ func FuzzCampaignParsers(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	rendered := campaignMacroSQL(f, "SELECT {{ campaign_id('v') }}, {{ campaign_vnd('v') }}, "+
+	rendered := campaignSQL(f, "SELECT {{ campaign_id('v') }}, {{ campaign_vnd('v') }}, "+
 		"{{ campaign_timestamp('v') }}, {{ campaign_day('v') }} FROM (SELECT CAST(? AS VARCHAR) AS v)")
-	db := openMemory(f)
+	db := memoryDB(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
 			t.Skip("landing files are UTF-8 text without NUL")
@@ -123,8 +93,8 @@ func FuzzCampaignRebateCap(f *testing.F) {
 	for _, g := range []int64{0, 1, 5, 15, 50, 999, 1000, 33335, 66665, 66666, 66667, 70000, 3750000, 999_999_999_999} {
 		f.Add(g)
 	}
-	rendered := campaignMacroSQL(f, "SELECT CAST({{ campaign_rebate_cap('g') }} AS BIGINT) FROM (SELECT CAST(? AS DECIMAL(18, 0)) AS g)")
-	db := openMemory(f)
+	rendered := campaignSQL(f, "SELECT CAST({{ campaign_rebate_cap('g') }} AS BIGINT) FROM (SELECT CAST(? AS DECIMAL(18, 0)) AS g)")
+	db := memoryDB(f)
 	f.Fuzz(func(t *testing.T, gmv int64) {
 		if gmv < 0 || gmv >= 1e15 {
 			t.Skip("gmv is a non-negative amount of VND")

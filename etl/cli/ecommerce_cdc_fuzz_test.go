@@ -31,8 +31,8 @@ func FuzzEcommerceCDCBase64Decimal(f *testing.F) {
 	} {
 		f.Add(s.raw, s.text)
 	}
-	rendered := cdcMacroSQL(f, "SELECT CAST({{ ecommerce_cdc_base64_decimal('v', 2) }} AS VARCHAR) FROM (SELECT CAST(? AS VARCHAR) AS v)")
-	db := cdcMemory(f)
+	rendered := macroSQL(f, "SELECT CAST({{ ecommerce_cdc_base64_decimal('v', 2) }} AS VARCHAR) FROM (SELECT CAST(? AS VARCHAR) AS v)", nil)
+	db := memoryDB(f)
 	f.Fuzz(func(t *testing.T, raw []byte, text string) {
 		var got sql.NullString
 		encoded := base64.StdEncoding.EncodeToString(raw)

@@ -1,56 +1,19 @@
 package cli
 
 import (
-	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"etlrunner/etl/tmpl"
-	"etlrunner/etl/warehouse"
 )
-
-// cdcMacroSQL renders a query through the project's order stream macros (and
-// the shared parsing ones they call).
-func cdcMacroSQL(t testing.TB, query string) string {
-	t.Helper()
-	files := map[string]string{}
-	for _, name := range []string{"ecommerce_cdc.sql", "parse.sql"} {
-		data, err := os.ReadFile(filepath.Join(repoRoot, "sql/macros", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[name] = string(data)
-	}
-	e, err := tmpl.NewEngine(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := e.Render(context.Background(), "probe.sql", query, tmpl.Context{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.SQL
-}
-
-func cdcMemory(t testing.TB) *sql.DB {
-	t.Helper()
-	w, err := warehouse.Open(context.Background(), warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.DB.Close() })
-	return w.DB
-}
 
 // TestEcommerceCDCDecimalMacros: Debezium's precise decimals decode in SQL to
 // the value they encode, whatever their sign and length, and a JSON number
 // and its base64 form load to the same DECIMAL.
 func TestEcommerceCDCDecimalMacros(t *testing.T) {
-	db := cdcMemory(t)
-	base64Query := cdcMacroSQL(t, "SELECT CAST({{ ecommerce_cdc_base64_decimal('v', 2) }} AS VARCHAR) FROM (SELECT CAST(? AS VARCHAR) AS v)")
+	db := memoryDB(t)
+	base64Query := macroSQL(t, "SELECT CAST({{ ecommerce_cdc_base64_decimal('v', 2) }} AS VARCHAR) FROM (SELECT CAST(? AS VARCHAR) AS v)", nil)
 	for _, c := range []struct{ name, encoded, want string }{
 		{"zero", "AA==", "0.00"},
 		{"one cent", "AQ==", "0.01"},
@@ -80,7 +43,7 @@ func TestEcommerceCDCDecimalMacros(t *testing.T) {
 			}
 		})
 	}
-	columnQuery := cdcMacroSQL(t, `SELECT CAST({{ ecommerce_cdc_decimal("(j -> 'price')", 2) }} AS VARCHAR) FROM (SELECT CAST(? AS JSON) AS j)`)
+	columnQuery := macroSQL(t, `SELECT CAST({{ ecommerce_cdc_decimal("(j -> 'price')", 2) }} AS VARCHAR) FROM (SELECT CAST(? AS JSON) AS j)`, nil)
 	for _, c := range []struct{ name, image, want string }{
 		{"base64", `{"price": "ARMyI/A="}`, "46170204.00"},
 		{"number with decimals", `{"price": 46170204.00}`, "46170204.00"},

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"etlrunner/etl/tmpl"
 	"etlrunner/etl/warehouse"
 )
 
@@ -156,6 +157,44 @@ func queryInt(t *testing.T, db *sql.DB, query string, args ...any) int {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// memoryDB is an empty in-memory warehouse.
+func memoryDB(t testing.TB) *sql.DB {
+	t.Helper()
+	w, err := warehouse.Open(context.Background(), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w.DB
+}
+
+// macroSQL renders query with every macro of the project, for testing a
+// macro against DuckDB on its own.
+func macroSQL(t testing.TB, query string, vars map[string]any) string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(repoRoot, "sql/macros/*.sql"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no macros: %v", err)
+	}
+	files := map[string]string{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[filepath.Base(p)] = string(data)
+	}
+	e, err := tmpl.NewEngine(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Render(context.Background(), "probe.sql", query, tmpl.Context{Vars: vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.SQL
 }
 
 func needShared(t *testing.T) {
