@@ -73,6 +73,9 @@ func detail(r NodeResult) string {
 	case Error:
 		return "ERROR " + secs
 	case Pass:
+		if r.Message != "" {
+			return "PASS, " + r.Message + " " + secs
+		}
 		return "PASS " + secs
 	case Fail, Warn:
 		return fmt.Sprintf("%s %d %s", strings.ToUpper(r.Status), r.Failures, secs)

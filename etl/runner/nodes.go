@@ -30,6 +30,15 @@ func (r *runner) runSeed(ctx context.Context, n *plan.Node, res *report.NodeResu
 }
 
 func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
+	fp, err := r.fingerprint(ctx, n.ID, n.SQL, n.Config)
+	if err != nil {
+		return err
+	}
+	if r.upToDate(n.ID, fp) && r.modelExists(n) {
+		r.reuse(n.ID, fp)
+		res.Message = "up to date"
+		return nil
+	}
 	conn, err := r.wh.DB.Conn(ctx)
 	if err != nil {
 		return err
@@ -40,6 +49,7 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 		Render: func(incremental bool) (string, error) { return r.pl.Render(ctx, n, incremental) },
 	})
 	res.CompiledSQL = got.SQL
+	r.built(n.ID, fp, err == nil)
 	if err != nil {
 		return err // the result names the model and its file
 	}
@@ -61,7 +71,18 @@ func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResu
 		return err
 	}
 	res.CompiledSQL = query
+	fp, err := r.fingerprint(ctx, n.ID, query, n.Test)
+	if err != nil {
+		return err
+	}
+	if r.upToDate(n.ID, fp) {
+		r.reuse(n.ID, fp)
+		res.Status, res.Message = report.Pass, "up to date"
+		return nil
+	}
 	got, err := datatest.Run(ctx, r.wh.DB, query)
+	// Only a pass is remembered: a warning or failure shows again next run.
+	r.built(n.ID, fp, err == nil && got.Failures == 0)
 	if err != nil {
 		return err
 	}
@@ -78,4 +99,18 @@ func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResu
 	res.Status = report.Fail
 	res.Message = fmt.Sprintf("%d failing rows", got.Failures)
 	return errTestFailed
+}
+
+// modelExists reports whether a model's relations are in the warehouse as
+// its materialization builds them.
+func (r *runner) modelExists(n *plan.Node) bool {
+	kind := "table"
+	if n.Config.Materialized == project.View {
+		kind = "view"
+	}
+	if !r.hasRelation(n.Relation.Schema, n.Relation.Name, kind) {
+		return false
+	}
+	rej := materialize.RejectsRelation(n.Relation)
+	return !n.Config.HasRejects() || r.hasRelation(rej.Schema, rej.Name, "table")
 }

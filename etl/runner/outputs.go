@@ -18,6 +18,21 @@ type stagedFile = export.File
 
 // runExport writes every export of a model into the staging folder.
 func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
+	id := exportID(n.ID)
+	version, err := r.version(ctx, n.ID)
+	if err != nil {
+		return err
+	}
+	cfg, err := json.Marshal(n.Config.ExportList())
+	if err != nil {
+		return err
+	}
+	fp := hashOf(id, version, string(cfg))
+	if r.upToDate(id, fp) && r.outputsIntact(n.Name) {
+		r.reuse(id, fp)
+		res.Message = "up to date"
+		return nil
+	}
 	var files []stagedFile
 	for _, e := range n.Config.ExportList() {
 		spec := export.Spec{Model: n.Name, Relation: n.Relation.String(), Format: export.Format(e.Format), Path: e.Path,
@@ -33,6 +48,7 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 	}
 	r.mu.Lock()
 	r.staged[n.ID] = files
+	r.exports[id] = fp
 	r.mu.Unlock()
 	var rows int64
 	for _, f := range files {
@@ -53,9 +69,7 @@ func (r *runner) finishOutputs(ctx context.Context, failed bool) error {
 		os.Remove(r.outputDir()) // only if empty: a first run that failed leaves nothing behind
 	}()
 	if failed {
-		if len(r.staged) > 0 {
-			r.opts.Reporter.Info("Outputs not published: the run failed, the previous outputs are unchanged.")
-		}
+		r.opts.Reporter.Info("Outputs not published: the run failed, the previous outputs are unchanged.")
 		return nil
 	}
 	if len(r.staged) == 0 {
@@ -72,6 +86,9 @@ func (r *runner) finishOutputs(ctx context.Context, failed bool) error {
 	}
 	if err := export.Publish(r.stage, r.outputDir(), all); err != nil {
 		return fmt.Errorf("publish outputs: %w", err)
+	}
+	for id, fp := range r.exports {
+		r.built(id, fp, true)
 	}
 	m := export.Manifest{RunID: r.runID, GeneratedAt: time.Now().UTC(), Files: r.mergedManifest(all)}
 	if err := export.WriteManifest(r.outputDir(), m); err != nil {
@@ -107,4 +124,20 @@ func (r *runner) mergedManifest(fresh []stagedFile) []stagedFile {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
+}
+
+// outputsIntact reports whether the files the manifest lists for a model
+// are all still in place with their recorded size.
+func (r *runner) outputsIntact(model string) bool {
+	files := r.state.published[model]
+	if len(files) == 0 {
+		return false
+	}
+	for _, f := range files {
+		st, err := os.Stat(filepath.Join(r.outputDir(), filepath.FromSlash(f.Path)))
+		if err != nil || (!f.Empty && st.Size() != f.Bytes) {
+			return false
+		}
+	}
+	return true
 }

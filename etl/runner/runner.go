@@ -54,6 +54,8 @@ type runner struct {
 	mu      sync.Mutex
 	results map[string]report.NodeResult
 	staged  map[string][]stagedFile
+	exports map[string]string // export id -> fingerprint, recorded once published
+	state   *state
 	done    int
 }
 
@@ -62,7 +64,8 @@ const ExportNode plan.Kind = "export"
 
 // Execute runs the selected part of the plan.
 func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts Options) (*Outcome, error) {
-	r := &runner{pl: pl, wh: wh, opts: opts, runID: newRunID(), results: map[string]report.NodeResult{}, staged: map[string][]stagedFile{}}
+	r := &runner{pl: pl, wh: wh, opts: opts, runID: newRunID(), results: map[string]report.NodeResult{},
+		staged: map[string][]stagedFile{}, exports: map[string]string{}}
 	r.stage = filepath.Join(r.outputDir(), ".staging-"+r.runID)
 	r.graph = r.executionGraph()
 	started := time.Now()
@@ -72,6 +75,9 @@ func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts O
 		return nil, err
 	}
 	if err := r.createSchemas(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.loadState(ctx); err != nil {
 		return nil, err
 	}
 	outcomes := r.graph.Walk(ctx, opts.Threads, r.visit)
@@ -87,6 +93,9 @@ func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts O
 	var runErr error
 	if opts.Export {
 		runErr = r.finishOutputs(ctx, out.Failed)
+	}
+	if err := r.saveState(context.WithoutCancel(ctx)); err != nil && runErr == nil {
+		runErr = err
 	}
 	summary := report.Summary{Elapsed: time.Since(started), Results: out.Results, Err: runErr}
 	opts.Reporter.Finish(summary)
