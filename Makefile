@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/etl
 
-.PHONY: build run test fmt vet clean
+.PHONY: build run test fmt vet clean bench bench-day
 
 build:
 	$(GO) build -o $(BIN) ./etl
@@ -22,3 +22,19 @@ fmt:
 
 clean: build
 	./$(BIN) clean
+
+# The benchmark (etl/bench): runner overhead against a plain replay of its
+# statements, start-up times and minute batches, printed as one table.
+# Scratch data goes to target/bench; BENCH_FLAGS passes options (see
+# `go run ./etl/bench -h`).
+BENCH_FLAGS ?=
+bench: build
+	$(GO) build -o bin/etl-baseline ./etl/bench/baseline
+	$(GO) build -o bin/etl-bench ./etl/bench
+	./bin/etl-bench -etl $(BIN) -baseline bin/etl-baseline $(BENCH_FLAGS)
+
+# A full day: 100M notification events over 1,440 minute files (tens of GB
+# of disk), then a minute batch on top of it.
+bench-day: build
+	$(GO) build -o bin/etl-bench ./etl/bench
+	./bin/etl-bench -day -etl $(BIN) $(BENCH_FLAGS)

@@ -21,6 +21,14 @@ type Options struct {
 	// Out is the landing folder; files go where the family's seeds expect
 	// them under seeds_dir (e.g. Out/notifications/*.jsonl).
 	Out string
+	// FirstMinute is the index of the first minute file the notifications
+	// family writes, so a later minute can be added after a history (0: the
+	// first minute). A continuation draws from its own random stream, so its
+	// message ids never repeat the history's.
+	FirstMinute int
+	// Minutes is how many minute files the notifications family spreads its
+	// rows over (0: one per 70,000 events, at least six).
+	Minutes int
 }
 
 // Family generates the landing files of one business family.

@@ -83,21 +83,29 @@ func writeNotifications(ctx context.Context, opts Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	g := &notifGen{r: newRand(opts.Seed, "notifications")}
+	stream := "notifications"
+	if opts.FirstMinute > 0 {
+		stream += "@" + strconv.Itoa(opts.FirstMinute)
+	}
+	g := &notifGen{r: newRand(opts.Seed, stream)}
 	minutes := notifMinutes(opts.Rows)
+	if opts.Minutes > 0 {
+		minutes = opts.Minutes
+	}
 	var carried []notifEvent // events of the previous file that the next one redelivers
 	for f := range minutes {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		quota := opts.Rows*(f+1)/minutes - opts.Rows*f/minutes
-		start := notifStart.Add(time.Duration(f) * time.Minute)
+		index := opts.FirstMinute + f
+		start := notifStart.Add(time.Duration(index) * time.Minute)
 		name := start.Format("2006-01-02T15-04") + ".jsonl"
-		if f%5 == 4 {
+		if index%5 == 4 {
 			name += ".gz"
 		}
 		var err error
-		if carried, err = g.writeFile(ctx, filepath.Join(dir, name), start, quota, f, carried); err != nil {
+		if carried, err = g.writeFile(ctx, filepath.Join(dir, name), start, quota, index, carried); err != nil {
 			return err
 		}
 	}

@@ -197,3 +197,42 @@ func TestNotificationsDirtyCases(t *testing.T) {
 		}
 	}
 }
+
+// A continuation writes later minute files than the history it follows,
+// with message ids of its own.
+func TestNotificationsContinuation(t *testing.T) {
+	ctx := context.Background()
+	history, next := t.TempDir(), t.TempDir()
+	if err := Run(ctx, "notifications", Options{Rows: 3000, Seed: 1, Out: history, Minutes: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(ctx, "notifications", Options{Rows: 1000, Seed: 1, Out: next, FirstMinute: 3, Minutes: 1}); err != nil {
+		t.Fatal(err)
+	}
+	names := func(dir string) []string {
+		entries, err := os.ReadDir(filepath.Join(dir, "notifications"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	h, n := names(history), names(next)
+	if len(h) != 3 || len(n) != 1 || n[0] <= h[len(h)-1] {
+		t.Fatalf("history %v, continuation %v: the continuation must come after", h, n)
+	}
+	first, err := os.ReadFile(filepath.Join(history, "notifications", h[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cont, err := os.ReadFile(filepath.Join(next, "notifications", n[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(first[:200], cont[:200]) {
+		t.Fatal("the continuation repeats the history's stream")
+	}
+}
