@@ -65,6 +65,11 @@ func TestUpToDateNodesAreSkipped(t *testing.T) {
 		t.Errorf("a dropped table was not rebuilt; ran:\n%s", got)
 	}
 
+	// `etl test` runs the tests even when nothing changed.
+	if r := etl(t, dir, "test", "--select", "invoice_averages").must(t, 0); strings.Contains(r.stdout, "up to date") {
+		t.Errorf("etl test reused results:\n%s", r.stdout)
+	}
+
 	// --full-refresh builds everything again.
 	if got := ran(build("--full-refresh")); len(got) < 20 {
 		t.Errorf("--full-refresh built only %v", got)
