@@ -55,16 +55,21 @@ func WriteManifest(outputDir string, m Manifest) error {
 	if err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
-	return writeAtomic(filepath.Join(outputDir, manifestName), append(data, '\n'))
-}
-
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := WriteAtomic(filepath.Join(outputDir, manifestName), append(data, '\n')); err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".manifest-*.tmp")
+	return nil
+}
+
+// WriteAtomic writes data to path so that a reader sees the old file or the
+// new one, never part of it: a temporary file beside it, synced, renamed.
+func WriteAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp")
 	if err != nil {
-		return fmt.Errorf("manifest: %w", err)
+		return err
 	}
 	_, werr := tmp.Write(data)
 	if werr == nil {
@@ -81,7 +86,7 @@ func writeAtomic(path string, data []byte) error {
 	}
 	if werr != nil {
 		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("manifest: %w", werr)
+		return werr
 	}
 	syncDir(filepath.Dir(path))
 	return nil

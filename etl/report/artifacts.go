@@ -1,9 +1,10 @@
 package report
 
 import (
+	"etlrunner/etl/export"
+
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 )
@@ -72,23 +73,14 @@ func WriteRunResults(dir string, run Run, s Summary, args map[string]any) error 
 	return WriteJSON(filepath.Join(dir, "run_results.json"), out)
 }
 
-// WriteJSON writes v as indented JSON to path through a temporary file and
-// a rename, so a reader never sees half a file.
+// WriteJSON writes v as indented JSON to path, atomically, so a reader never
+// sees half a file.
 func WriteJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := export.WriteAtomic(path, append(data, '\n')); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
