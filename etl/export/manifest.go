@@ -10,7 +10,8 @@ import (
 	"etlrunner/etl/warehouse"
 )
 
-const manifestName = "_manifest.json"
+// ManifestName is the file in the output folder that lists every output.
+const ManifestName = "_manifest.json"
 
 // Manifest lists every file a run published.
 type Manifest struct {
@@ -55,7 +56,7 @@ func WriteManifest(outputDir string, m Manifest) error {
 	if err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
-	if err := WriteAtomic(filepath.Join(outputDir, manifestName), append(data, '\n')); err != nil {
+	if err := WriteAtomic(filepath.Join(outputDir, ManifestName), append(data, '\n')); err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
 	return nil

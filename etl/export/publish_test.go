@@ -119,7 +119,7 @@ func TestEmptySplitReplacesOldFiles(t *testing.T) {
 	if err := WriteManifest(out, Manifest{RunID: "r", Files: files}); err != nil {
 		t.Fatal(err)
 	}
-	if m := readText(t, filepath.Join(out, manifestName)); !strings.Contains(m, `"empty": true`) {
+	if m := readText(t, filepath.Join(out, ManifestName)); !strings.Contains(m, `"empty": true`) {
 		t.Fatalf("manifest does not say the output is empty:\n%s", m)
 	}
 }

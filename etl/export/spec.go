@@ -72,7 +72,7 @@ func cleanRelPath(p string) (string, error) {
 	if c == "." || c == ".." || strings.HasPrefix(c, "../") {
 		return "", fmt.Errorf("path %q leaves the output dir", p)
 	}
-	if c == manifestName {
+	if c == ManifestName {
 		return "", fmt.Errorf("path %q is reserved for the manifest", p)
 	}
 	return c, nil

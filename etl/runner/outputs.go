@@ -107,16 +107,12 @@ func (r *runner) mergedManifest(fresh []stagedFile) []stagedFile {
 		replaced[f.Model] = true
 	}
 	out := append([]stagedFile(nil), fresh...)
-	data, err := os.ReadFile(filepath.Join(r.outputDir(), "_manifest.json"))
-	if err != nil {
-		return out
-	}
-	var prev export.Manifest
-	if json.Unmarshal(data, &prev) != nil {
-		return out
-	}
-	for _, f := range prev.Files {
-		if !replaced[f.Model] && r.pl.Model(f.Model) != nil {
+	// The previous manifest was read once, when the run loaded its state.
+	for model, files := range r.state.published {
+		if replaced[model] || r.pl.Model(model) == nil {
+			continue
+		}
+		for _, f := range files {
 			if _, err := os.Stat(filepath.Join(r.outputDir(), filepath.FromSlash(f.Path))); err == nil {
 				out = append(out, f)
 			}

@@ -45,7 +45,7 @@ func (r *runner) loadState(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read catalog: %w", err)
 	}
-	data, err := os.ReadFile(filepath.Join(r.outputDir(), "_manifest.json"))
+	data, err := os.ReadFile(filepath.Join(r.outputDir(), export.ManifestName))
 	if err != nil {
 		return nil // no outputs yet: every export runs
 	}
