@@ -1,9 +1,9 @@
 package cli
 
 import (
+	"etlrunner/etl/project"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	ucli "github.com/urfave/cli/v2"
 )
@@ -26,7 +26,7 @@ func cleanCommand() *ucli.Command {
 			}
 			defer lock.Release()
 			for _, p := range []string{proj.TargetDir, proj.OutputDir, proj.Warehouse, proj.Warehouse + ".wal"} {
-				if err := os.RemoveAll(filepath.Join(dir, p)); err != nil {
+				if err := os.RemoveAll(project.Resolve(dir, p)); err != nil {
 					return err
 				}
 				fmt.Fprintf(c.App.Writer, "removed %s\n", p)

@@ -62,21 +62,13 @@ func loadSettings(c *ucli.Context) (string, *project.Project, error) {
 // lockWarehouse takes the run lock of the project's warehouse and returns
 // the warehouse's path.
 func lockWarehouse(dir string, s *project.Settings, command string) (*warehouse.Lock, string, error) {
-	path := s.Warehouse
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, path)
-	}
+	path := project.Resolve(dir, s.Warehouse)
 	lock, err := warehouse.AcquireLock(path+".lock", "etl "+command)
 	return lock, path, err
 }
 
-// path resolves a project-relative path.
-func (l *loaded) path(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(l.dir, p)
-}
+// path resolves a path of the project file.
+func (l *loaded) path(p string) string { return project.Resolve(l.dir, p) }
 
 // checkSeeds fails, before anything runs, when a selected seed matches no
 // file.
@@ -123,11 +115,7 @@ func openWarehouse(ctx context.Context, dir string, s *project.Settings, command
 	if err != nil {
 		return nil, err
 	}
-	temp := s.TempDirectory
-	if temp != "" && !filepath.IsAbs(temp) {
-		temp = filepath.Join(dir, temp)
-	}
-	wh, err := warehouse.Open(ctx, warehouse.Options{Path: path, MemoryLimit: s.MemoryLimit, TempDirectory: temp})
+	wh, err := warehouse.Open(ctx, warehouse.Options{Path: path, MemoryLimit: s.MemoryLimit, TempDirectory: project.Resolve(dir, s.TempDirectory)})
 	if err != nil {
 		lock.Release()
 		return nil, err

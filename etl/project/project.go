@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -148,4 +149,14 @@ func (p *Project) Seed(name string) *Seed {
 		}
 	}
 	return nil
+}
+
+// Resolve returns a path from the project file (warehouse, folders) as seen
+// from the working directory: absolute paths as they are, the others
+// relative to the project folder dir. An empty path stays empty.
+func Resolve(dir, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
 }

@@ -131,3 +131,16 @@ func FuzzLoadYAML(f *testing.F) {
 		_, _ = Load(fsWith(map[string]string{"etl.yml": minimal, "models/gold/a.sql": "select 1", "models/gold/a.yml": yml}))
 	})
 }
+
+func TestResolve(t *testing.T) {
+	for _, tc := range []struct{ dir, p, want string }{
+		{"proj", "target/warehouse.duckdb", "proj/target/warehouse.duckdb"},
+		{"proj", "/data/out", "/data/out"},
+		{"proj", "", ""},
+		{".", "output", "output"},
+	} {
+		if got := Resolve(tc.dir, tc.p); got != tc.want {
+			t.Errorf("Resolve(%q, %q) = %q, want %q", tc.dir, tc.p, got, tc.want)
+		}
+	}
+}

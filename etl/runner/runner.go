@@ -18,6 +18,7 @@ import (
 
 	"etlrunner/etl/dag"
 	"etlrunner/etl/plan"
+	"etlrunner/etl/project"
 	"etlrunner/etl/report"
 	"etlrunner/etl/warehouse"
 )
@@ -123,13 +124,7 @@ func (r *runner) outputDir() string         { return r.path(r.pl.Project.OutputD
 func (r *runner) targetDir() string         { return r.path(r.pl.Project.TargetDir) }
 func (r *runner) node(id string) *plan.Node { return r.pl.Nodes[id] }
 
-// path resolves a path of the project file against the project folder.
-func (r *runner) path(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(r.opts.Dir, p)
-}
+func (r *runner) path(p string) string { return project.Resolve(r.opts.Dir, p) }
 
 // counts tallies the nodes that will run, by kind, for the opening line.
 func (r *runner) counts() map[string]int {
