@@ -46,7 +46,12 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 	defer conn.Close()
 	got, err := materialize.Run(ctx, materialize.Request{
 		Conn: conn, Relation: n.Relation, Config: n.Config, Source: n.Source, FullRefresh: r.opts.FullRefresh,
-		Render: func(incremental bool) (string, error) { return r.pl.Render(ctx, n, incremental) },
+		Render: func(incremental bool) (string, error) {
+			if !incremental {
+				return n.SQL, nil // compiled once, with the same vars
+			}
+			return r.pl.Render(ctx, n, true)
+		},
 	})
 	res.CompiledSQL = got.SQL
 	r.built(n.ID, fp, err == nil)
