@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,12 +78,16 @@ func TestNotificationsDefaultSeeds(t *testing.T) {
 			}
 		})
 	}
+	// One folder per day, one file per minute of events in it.
 	for _, day := range []string{"2020-02-03", "2020-02-04"} {
-		for _, f := range []string{"csv/day=" + day + "/data_0.csv", "parquet/day=" + day + "/data_0.parquet"} {
-			if _, err := os.Stat(filepath.Join(dir, "output/notification_detail", f)); err != nil {
-				t.Errorf("detail partition: %v", err)
+		for _, f := range []string{"csv/day=" + day + "/part-*.csv", "parquet/day=" + day + "/part-*.parquet"} {
+			if got, _ := filepath.Glob(filepath.Join(dir, "output/notification_detail", f)); len(got) == 0 {
+				t.Errorf("detail partition: no %s", f)
 			}
 		}
+	}
+	if got, _ := filepath.Glob(filepath.Join(dir, "output/notification_detail/csv/day=2020-02-03/part-20200203T235*.csv")); len(got) < 2 {
+		t.Errorf("day 2020-02-03 should hold a file per minute, got %q", got)
 	}
 }
 

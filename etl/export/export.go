@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"golang.org/x/sync/errgroup"
+
 	"etlrunner/etl/warehouse"
 )
 
@@ -30,10 +32,16 @@ type Spec struct {
 	Relation string
 	Format   Format
 	// Path is relative to the output dir, default "<Model>.<ext>", or
-	// "<Model>" when the output is a directory (partitioned or split).
+	// "<Model>" when the output is a directory (partitioned, segmented or
+	// split).
 	Path string
 	// PartitionBy writes hive partitions <Path>/<col>=<value>/data_0.<ext>.
 	PartitionBy []string
+	// Segment splits each partition (or an unpartitioned directory export)
+	// into one file per time bucket of a column:
+	// <Path>/<c>=<v>/part-<start>.<ext>, so a run that changes a few
+	// buckets rewrites only their files.
+	Segment *Segment
 	// SplitBy writes one file per distinct value: <Path>/<col>=<value>.<ext>.
 	SplitBy string
 	// Pivot turns a long table into wide columns, per split file (over the
@@ -42,6 +50,20 @@ type Spec struct {
 	// OrderBy entries are column names, each optionally followed by ASC or
 	// DESC. Empty keeps the table's own order (pivots: the index order).
 	OrderBy []string
+
+	// Changes, when set, is a quoted relation holding every row inserted
+	// into or deleted from Relation since Previous was published (same
+	// columns as Relation, possibly more). Only the files of the
+	// partitions/segments those rows fall in are written again; every other
+	// file of Previous is carried over unchanged. It applies to partitioned
+	// and segmented exports; others are always written in full.
+	Changes string
+	// Previous lists the files of this export as last published (from the
+	// output manifest: paths relative to the output dir).
+	Previous []File
+	// OutputDir is where Previous lives, so carried files can be linked
+	// into the stage.
+	OutputDir string
 }
 
 // Pivot turns rows of (index..., name, value) into one row per index with a
@@ -68,6 +90,10 @@ type File struct {
 	Bytes   int64              `json:"bytes"`
 	SHA256  string             `json:"sha256"`
 	Columns []warehouse.Column `json:"columns"`
+	// Segment records how a segmented export cut its files ("<column>/<width
+	// as DuckDB renders it>"), so an incremental run carries a file over
+	// only when the cut is still the same.
+	Segment string `json:"segment,omitempty"`
 	// Empty marks a partitioned or split export of a relation with no rows:
 	// Path is then its directory (ending in "/"), published empty so that
 	// the previous run's files do not linger as if they were current.
@@ -80,6 +106,9 @@ type File struct {
 // Write writes spec's output into stageDir (a mirror of the output layout),
 // verifies every file against the relation and returns them. It runs on db
 // directly, outside any transaction, so DuckDB can use all its threads.
+// With spec.Changes it rewrites only the files those rows touch and links
+// the rest of spec.Previous into the stage, falling back to a full write
+// whenever Previous does not match what is published.
 func Write(ctx context.Context, db *sql.DB, stageDir string, spec Spec) ([]File, error) {
 	return stage(ctx, db, stageDir, spec, true)
 }
@@ -99,63 +128,109 @@ func stage(ctx context.Context, db *sql.DB, stageDir string, spec Spec, write bo
 	if err != nil {
 		return nil, fmt.Errorf("export %s: %w", spec.Model, err)
 	}
+	if write && spec.Changes != "" && spec.cutsFiles() {
+		files, done, err := writeIncremental(ctx, db, stageDir, spec, cols)
+		if err != nil || done {
+			return files, err
+		}
+	}
 	outs, err := plan(ctx, db, spec, cols)
 	if err != nil {
 		return nil, fmt.Errorf("export %s: %w", spec.Model, err)
 	}
 	if write {
-		// A retried Write must not mix with what an earlier attempt left
-		// behind, such as the file of a split value that no longer exists.
-		if err := os.RemoveAll(filepath.Join(stageDir, filepath.FromSlash(spec.Path))); err != nil {
-			return nil, fmt.Errorf("export %s: clear stage: %w", spec.Model, err)
+		if err := clearStage(stageDir, spec); err != nil {
+			return nil, err
 		}
 	}
-	var files []File
-	for _, o := range outs {
-		if write {
-			if err := writeOutput(ctx, db, stageDir, spec.Format, o); err != nil {
-				return nil, fmt.Errorf("export %s: %w", spec.Model, err)
-			}
-		}
-		want, err := countRows(ctx, db, o.source)
-		if err != nil {
-			return nil, fmt.Errorf("export %s: %w", spec.Model, err)
-		}
-		file, err := verifyOutput(ctx, db, stageDir, spec.Format, o, want)
-		if err != nil {
-			return nil, fmt.Errorf("export %s: %w", spec.Model, err)
-		}
-		file.Model, file.Unit = spec.Model, o.unit
-		files = append(files, file)
+	files, err := writeOutputs(ctx, db, stageDir, spec, outs, write)
+	if err != nil {
+		return nil, err
 	}
 	if spec.isDir() && spec.Pivot == nil {
 		if err := checkTotal(ctx, db, spec, files); err != nil {
 			return nil, err
 		}
 	}
-	// Publish learns what to replace from the files; with none, a previous
-	// directory full of stale files would silently stay in place, so an
-	// empty relation stages an empty directory and says so.
 	if len(files) == 0 {
-		dir := filepath.Join(stageDir, filepath.FromSlash(spec.Path))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("export %s: stage: %w", spec.Model, err)
-		}
-		files = append(files, File{Path: spec.Path + "/", Model: spec.Model, Format: spec.Format, Columns: cols, Empty: true, Unit: spec.Path})
+		return emptyOutput(stageDir, spec, cols)
 	}
 	return files, nil
 }
 
-// writeOutput runs the COPY for one output into the stage.
-func writeOutput(ctx context.Context, db *sql.DB, stageDir string, f Format, o output) error {
-	target := filepath.Join(stageDir, filepath.FromSlash(o.path))
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return fmt.Errorf("stage %s: %w", o.path, err)
-	}
-	if _, err := db.ExecContext(ctx, copySQL(f, o, target)); err != nil {
-		return fmt.Errorf("write %s: %w", o.path, err)
+// clearStage removes what an earlier attempt left in the stage: a retried
+// Write must not mix with it, such as the file of a split value that no
+// longer exists.
+func clearStage(stageDir string, spec Spec) error {
+	if err := os.RemoveAll(filepath.Join(stageDir, filepath.FromSlash(spec.Path))); err != nil {
+		return fmt.Errorf("export %s: clear stage: %w", spec.Model, err)
 	}
 	return nil
+}
+
+// emptyOutput stages the empty directory of an export without rows.
+// Publish learns what to replace from the files; with none, a previous
+// directory full of stale files would silently stay in place, so an empty
+// relation stages an empty directory and says so.
+func emptyOutput(stageDir string, spec Spec, cols []warehouse.Column) ([]File, error) {
+	dir := filepath.Join(stageDir, filepath.FromSlash(spec.Path))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("export %s: stage: %w", spec.Model, err)
+	}
+	return []File{{Path: spec.Path + "/", Model: spec.Model, Format: spec.Format, Columns: cols, Empty: true, Unit: spec.Path}}, nil
+}
+
+// exportWorkers is how many files are written at once: a file of a
+// partitioned or segmented export is often too small for one COPY to keep
+// every DuckDB thread busy.
+const exportWorkers = 2
+
+// writeOutputs writes every output into the stage (or, without write,
+// only re-checks what is there) and verifies each file, a few at a time.
+// Files come back in the order of outs.
+func writeOutputs(ctx context.Context, db *sql.DB, stageDir string, spec Spec, outs []output, write bool) ([]File, error) {
+	files := make([]File, len(outs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(exportWorkers)
+	for i, o := range outs {
+		g.Go(func() error {
+			var want int64
+			var err error
+			if write {
+				want, err = writeOutput(gctx, db, stageDir, spec.Format, o)
+			} else {
+				want, err = countRows(gctx, db, o.source)
+			}
+			if err != nil {
+				return err
+			}
+			file, err := verifyOutput(gctx, db, stageDir, spec.Format, o, want)
+			if err != nil {
+				return err
+			}
+			file.Model, file.Unit, file.Segment = spec.Model, o.unit, o.segment
+			files[i] = file
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("export %s: %w", spec.Model, err)
+	}
+	return files, nil
+}
+
+// writeOutput runs the COPY for one output into the stage and returns how
+// many rows it wrote, which the file read back must hold.
+func writeOutput(ctx context.Context, db *sql.DB, stageDir string, f Format, o output) (int64, error) {
+	target := filepath.Join(stageDir, filepath.FromSlash(o.path))
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return 0, fmt.Errorf("stage %s: %w", o.path, err)
+	}
+	var n int64
+	if err := db.QueryRowContext(ctx, copySQL(f, o, target)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("write %s: %w", o.path, err)
+	}
+	return n, nil
 }
 
 // checkTotal proves the files of a partitioned or split export together

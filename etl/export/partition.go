@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
+	"strconv"
 	"strings"
 
 	"etlrunner/etl/warehouse"
@@ -12,59 +12,6 @@ import (
 
 // hiveNull is the directory value hive readers (DuckDB, Spark) take as NULL.
 const hiveNull = "__HIVE_DEFAULT_PARTITION__"
-
-// partitionOutputs plans one file per distinct combination of the
-// partition columns, <Path>/<c1>=<v1>/.../data_0.<ext>, holding the other
-// columns. One COPY per partition rather than COPY ... PARTITION_BY because
-// DuckDB's partitioned writer interleaves its threads' rows, so reruns on
-// the same table would not write the same bytes; a plain COPY keeps order.
-func partitionOutputs(ctx context.Context, db *sql.DB, spec Spec, cols []warehouse.Column) ([]output, error) {
-	tuples, err := distinctTuples(ctx, db, spec.Relation, spec.PartitionBy)
-	if err != nil {
-		return nil, err
-	}
-	kept := withoutColumns(cols, spec.PartitionBy)
-	if len(kept) == 0 {
-		return nil, fmt.Errorf("partition_by leaves no columns to write")
-	}
-	quoted := make([]string, len(spec.PartitionBy))
-	for i, c := range spec.PartitionBy {
-		quoted[i] = warehouse.QuoteIdent(c)
-	}
-	// Within one file a partition column is constant, so ordering by it is moot.
-	var terms []string
-	for _, t := range spec.OrderBy {
-		if name, _, err := parseOrderTerm(t); err != nil || !slices.Contains(spec.PartitionBy, name) {
-			terms = append(terms, t)
-		}
-	}
-	var outs []output
-	for _, tuple := range tuples {
-		dirs := make([]string, len(tuple))
-		conds := make([]string, len(tuple))
-		for i, v := range tuple {
-			ref := srcAlias + "." + quoted[i]
-			if !v.Valid {
-				dirs[i] = spec.PartitionBy[i] + "=" + hiveNull
-				conds[i] = ref + " IS NULL"
-				continue
-			}
-			dirs[i] = spec.PartitionBy[i] + "=" + hiveEscape(v.String)
-			conds[i] = fmt.Sprintf("CAST(%s AS VARCHAR) = %s", ref, warehouse.QuoteString(v.String))
-		}
-		o := output{
-			path: spec.Path + "/" + strings.Join(dirs, "/") + "/data_0." + spec.Format.ext(),
-			unit: spec.Path, cols: kept,
-			source: fmt.Sprintf("(SELECT * EXCLUDE (%s) FROM %s AS %s WHERE %s)",
-				strings.Join(quoted, ", "), spec.Relation, srcAlias, strings.Join(conds, " AND ")),
-		}
-		if err := o.setOrder(terms, colNames(kept)); err != nil {
-			return nil, err
-		}
-		outs = append(outs, o)
-	}
-	return outs, nil
-}
 
 // distinctTuples reads the distinct combinations of cols as text, sorted,
 // NULLs first. It stops past maxSplits: more than that many files means the
@@ -115,4 +62,27 @@ func hiveEscape(v string) string {
 		fmt.Fprintf(&b, "%%%02X", c)
 	}
 	return b.String()
+}
+
+// hiveUnescape reverses hiveEscape. It accepts only the spelling hiveEscape
+// produces, so a value has one directory name and back.
+func hiveUnescape(v string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] != '%' {
+			b.WriteByte(v[i])
+			continue
+		}
+		if i+2 >= len(v) {
+			return "", false
+		}
+		n, err := strconv.ParseUint(v[i+1:i+3], 16, 8)
+		if err != nil {
+			return "", false
+		}
+		b.WriteByte(byte(n))
+		i += 2
+	}
+	u := b.String()
+	return u, hiveEscape(u) == v
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"etlrunner/etl/warehouse"
@@ -23,6 +24,8 @@ type output struct {
 	source string // SQL relation or parenthesised query giving typed rows
 	cols   []warehouse.Column
 	order  []string // rendered ORDER BY terms
+	// segment is the cut of a segmented export, recorded in its File.
+	segment string
 }
 
 // normalize checks spec and fills in its defaults.
@@ -41,6 +44,18 @@ func normalize(spec Spec) (Spec, error) {
 		return fail("partition_by and split_by cannot be combined")
 	case len(spec.PartitionBy) > 0 && spec.Pivot != nil:
 		return fail("pivot works per split and cannot be combined with partition_by")
+	case spec.Segment != nil && spec.SplitBy != "":
+		return fail("segment cannot be combined with split_by")
+	case spec.Segment != nil && spec.Pivot != nil:
+		return fail("segment cannot be combined with pivot")
+	}
+	if sg := spec.Segment; sg != nil {
+		if sg.Column == "" || strings.TrimSpace(sg.Width) == "" {
+			return fail("segment needs a column and a width")
+		}
+		if slices.Contains(spec.PartitionBy, sg.Column) {
+			return fail("segment column %q is also a partition column", sg.Column)
+		}
 	}
 	if p := spec.Pivot; p != nil && (len(p.Index) == 0 || p.Names == "" || p.Values == "") {
 		return fail("pivot needs index, names and values columns")
@@ -59,7 +74,11 @@ func normalize(spec Spec) (Spec, error) {
 	return spec, nil
 }
 
-func (s Spec) isDir() bool { return len(s.PartitionBy) > 0 || s.SplitBy != "" }
+func (s Spec) isDir() bool { return s.cutsFiles() || s.SplitBy != "" }
+
+// cutsFiles reports an export whose files are cut by partition values
+// and/or time segments: the exports a run can rewrite in part.
+func (s Spec) cutsFiles() bool { return len(s.PartitionBy) > 0 || s.Segment != nil }
 
 // cleanRelPath accepts only paths that stay inside the output dir and do not
 // take the manifest's place.
@@ -83,8 +102,16 @@ func plan(ctx context.Context, db *sql.DB, spec Spec, cols []warehouse.Column) (
 	if err := checkColumns(spec, cols); err != nil {
 		return nil, err
 	}
-	if len(spec.PartitionBy) > 0 {
-		return partitionOutputs(ctx, db, spec, cols)
+	if spec.cutsFiles() {
+		l, err := newLayout(ctx, db, spec, cols)
+		if err != nil {
+			return nil, err
+		}
+		keys, err := l.keys(ctx, db, spec.Relation)
+		if err != nil {
+			return nil, err
+		}
+		return l.outputs(keys)
 	}
 	if spec.SplitBy == "" && spec.Pivot == nil {
 		o := output{path: spec.Path, unit: spec.Path, source: spec.Relation, cols: cols}
@@ -158,6 +185,9 @@ func checkColumns(spec Spec, cols []warehouse.Column) error {
 	refs := append([]string{}, spec.PartitionBy...)
 	if spec.SplitBy != "" {
 		refs = append(refs, spec.SplitBy)
+	}
+	if spec.Segment != nil {
+		refs = append(refs, spec.Segment.Column)
 	}
 	if p := spec.Pivot; p != nil {
 		refs = append(refs, p.Index...)

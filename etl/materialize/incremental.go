@@ -43,26 +43,60 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 		return res, err
 	}
 	defer req.Conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+stage)
+	kept := fmt.Sprintf("SELECT * FROM %s", stage)
+	if req.Config.HasRejects() {
+		if err := needReason(ctx, req.Conn, stage); err != nil {
+			return res, err
+		}
+		reason := warehouse.QuoteIdent(RejectReason)
+		kept = fmt.Sprintf("SELECT * EXCLUDE (%s) FROM %s WHERE %s IS NULL", reason, stage, reason)
+	}
 	rejected := int64(0)
 	err = inTx(ctx, req.Conn, func() error {
+		logged, err := changeLog(ctx, req.Conn, req.Relation, stage)
+		if err != nil {
+			return err
+		}
 		if req.Config.IncrementalStrategy == project.DeleteInsert {
-			if err := deleteMatching(ctx, req, stage); err != nil {
+			if logged {
+				// The replaced rows go to the log first: their files change too.
+				if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT t.* FROM %s AS t WHERE %s",
+					ChangesRelation(req.Relation), req.Relation, replacedBy(req, stage))); err != nil {
+					return err
+				}
+			}
+			if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s AS t WHERE %s", req.Relation, replacedBy(req, stage))); err != nil {
 				return err
 			}
 		}
-		if req.Config.HasRejects() {
+		if !req.Config.HasRejects() {
+			if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME %s", req.Relation, kept)); err != nil {
+				return err
+			}
+		} else {
 			before, err := count(ctx, req.Conn, RejectsRelation(req.Relation).String())
 			if err != nil {
 				return err
 			}
-			if err := splitRejects(ctx, req, stage, "INSERT INTO %s BY NAME %s"); err != nil {
+			if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME %s", req.Relation, kept)); err != nil {
+				return err
+			}
+			if err := splitRejects(ctx, req, stage, RejectsRelation(req.Relation).String(), "INSERT INTO %s BY NAME %s"); err != nil {
 				return err
 			}
 			after, err := count(ctx, req.Conn, RejectsRelation(req.Relation).String())
+			if err != nil {
+				return err
+			}
 			rejected = after - before
-			return err
 		}
-		_, err := req.Conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", req.Relation, stage))
+		if logged {
+			if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME %s", ChangesRelation(req.Relation), kept)); err != nil {
+				return err
+			}
+		}
+		// The run's tests read the batch: the rows added, not the whole table.
+		_, err = req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS %s", BatchRelation(req.Relation), kept))
 		return err
 	})
 	if err != nil {
@@ -71,13 +105,15 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 	staged, err := count(ctx, req.Conn, stage)
 	res.Rows, res.Rejected = staged-rejected, rejected
 	res.Message = fmt.Sprintf("INSERT %d", res.Rows)
+	res.Batch = true
 	return res, err
 }
 
-// deleteMatching removes the rows of the target that the new rows replace.
-// Keys match with IS NOT DISTINCT FROM so a NULL key part still matches. A
-// rejected new row replaces nothing: the last good version of its key stays.
-func deleteMatching(ctx context.Context, req Request, stage string) error {
+// replacedBy is the condition on the target's rows (alias t) that the new
+// rows replace. Keys match with IS NOT DISTINCT FROM so a NULL key part
+// still matches. A rejected new row replaces nothing: the last good version
+// of its key stays.
+func replacedBy(req Request, stage string) string {
 	var conds []string
 	if req.Config.HasRejects() {
 		conds = append(conds, "s."+warehouse.QuoteIdent(RejectReason)+" IS NULL")
@@ -86,7 +122,5 @@ func deleteMatching(ctx context.Context, req Request, stage string) error {
 		q := warehouse.QuoteIdent(k)
 		conds = append(conds, fmt.Sprintf("t.%s IS NOT DISTINCT FROM s.%s", q, q))
 	}
-	_, err := req.Conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s AS t WHERE EXISTS (SELECT 1 FROM %s AS s WHERE %s)",
-		req.Relation, stage, strings.Join(conds, " AND ")))
-	return err
+	return fmt.Sprintf("EXISTS (SELECT 1 FROM %s AS s WHERE %s)", stage, strings.Join(conds, " AND "))
 }

@@ -29,6 +29,9 @@ type Result struct {
 	Rejected int64  // rows split off into the rejects table
 	Message  string // e.g. "CREATE TABLE", "INSERT 12"
 	SQL      string // the compiled SQL that ran
+	// Batch is true when an incremental run left the rows it added in
+	// BatchRelation for this run's tests.
+	Batch bool
 }
 
 // Materialization builds one kind of relation.

@@ -69,14 +69,31 @@ func (pl *Plan) TestedModel(n *Node) *Node {
 	return pl.Model(n.Test.Model)
 }
 
-// TestSQL is the query whose rows are the failures of a test node.
+// TestSQL is the query whose rows are the failures of a test node, over
+// whole tables.
 func (pl *Plan) TestSQL(n *Node) (string, error) {
+	return pl.ScopedTestSQL(n, TestScope{})
+}
+
+// TestScope narrows tests to the rows a run added (see datatest.SQL).
+type TestScope struct {
+	// Batch returns the quoted table of a model's new rows, or "".
+	Batch func(model string) string
+	// KeysKept reports whether a model kept every value of a column.
+	KeysKept func(model, column string) bool
+}
+
+// ScopedTestSQL is TestSQL within scope. Singular tests always read what
+// their SQL says.
+func (pl *Plan) ScopedTestSQL(n *Node, scope TestScope) (string, error) {
 	if n.Singular != nil {
 		return n.SQL, nil
 	}
 	return datatest.SQL(n.Test, datatest.Relations{
-		Model:   func(name string) string { return pl.Model(name).Relation.String() },
-		Rejects: func(name string) string { return materialize.RejectsRelation(pl.Model(name).Relation).String() },
-		Source:  func(name string) string { return pl.Model(name).Source.String() },
+		Model:    func(name string) string { return pl.Model(name).Relation.String() },
+		Rejects:  func(name string) string { return materialize.RejectsRelation(pl.Model(name).Relation).String() },
+		Source:   func(name string) string { return pl.Model(name).Source.String() },
+		Batch:    scope.Batch,
+		KeysKept: scope.KeysKept,
 	})
 }

@@ -60,6 +60,16 @@ type Export struct {
 	SplitBy     string     `yaml:"split_by" json:"split_by,omitempty"`
 	Pivot       *Pivot     `yaml:"pivot" json:"pivot,omitempty"`
 	OrderBy     StringList `yaml:"order_by" json:"order_by,omitempty"`
+	// Segment splits each partition into one file per time bucket, so an
+	// incremental run rewrites only the files its rows touch.
+	Segment *Segment `yaml:"segment" json:"segment,omitempty"`
+}
+
+// Segment is a time bucketing of a DATE or TIMESTAMP column, e.g.
+// {column: event_datetime, width: 1 minute}.
+type Segment struct {
+	Column string `yaml:"column" json:"column"`
+	Width  string `yaml:"width" json:"width"`
 }
 
 // Pivot turns a long relation into wide columns while exporting.
@@ -148,7 +158,7 @@ func (c Config) Validate() error {
 		}
 		// Two exports writing one file or folder would replace each other.
 		dest := e.Path
-		if dest == "" && (e.SplitBy != "" || len(e.PartitionBy) > 0) {
+		if dest == "" && (e.SplitBy != "" || len(e.PartitionBy) > 0 || e.Segment != nil) {
 			dest = "<model>/"
 		} else if dest == "" {
 			dest = "<model>." + e.Format
@@ -169,6 +179,14 @@ func (e Export) validate() error {
 	}
 	if e.SplitBy != "" && len(e.PartitionBy) > 0 {
 		return fmt.Errorf("export: split_by and partition_by cannot be combined")
+	}
+	if s := e.Segment; s != nil {
+		switch {
+		case s.Column == "" || s.Width == "":
+			return fmt.Errorf("export segment needs a column and a width (such as 1 hour)")
+		case e.SplitBy != "" || e.Pivot != nil:
+			return fmt.Errorf("export segment cannot be combined with split_by or pivot")
+		}
 	}
 	if e.Pivot != nil && (e.Pivot.Names == "" || e.Pivot.Values == "" || len(e.Pivot.Index) == 0) {
 		return fmt.Errorf("export pivot needs index, names and values")

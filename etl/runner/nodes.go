@@ -58,6 +58,7 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 	if err != nil {
 		return err // the result names the model and its file
 	}
+	r.noteBuild(n.ID, got.Batch)
 	res.Rows, res.Rejected = got.Rows, got.Rejected
 	switch {
 	case n.Config.Materialized == project.View:
@@ -71,7 +72,11 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 }
 
 func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
-	query, err := r.pl.TestSQL(n)
+	scope, scopeID, mark, err := r.testScope(ctx, n)
+	if err != nil {
+		return err
+	}
+	query, err := r.pl.ScopedTestSQL(n, scope)
 	if err != nil {
 		return err
 	}
@@ -84,12 +89,20 @@ func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResu
 	// models reuses a pass whose inputs have not changed.
 	if r.opts.Kinds[plan.ModelNode] && r.upToDate(n.ID, fp) {
 		r.reuse(n.ID, fp)
+		if scopeID != "" {
+			r.built(scopeID, mark, true) // the rows it passed on are the rows there now
+		}
 		res.Status, res.Message = report.Pass, "up to date"
 		return nil
 	}
 	got, err := datatest.Run(ctx, r.wh.DB, query)
-	// Only a pass is remembered: a warning or failure shows again next run.
-	r.built(n.ID, fp, err == nil && got.Failures == 0)
+	// Only a pass is remembered: a warning or failure shows again next run,
+	// on the whole table.
+	passed := err == nil && got.Failures == 0
+	r.built(n.ID, fp, passed)
+	if scopeID != "" {
+		r.built(scopeID, mark, passed)
+	}
 	if err != nil {
 		return err
 	}
@@ -97,6 +110,9 @@ func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResu
 	switch {
 	case got.Failures == 0:
 		res.Status = report.Pass
+		if full, err := r.pl.TestSQL(n); err == nil && full != query {
+			res.Message = "new rows"
+		}
 		return nil
 	case n.Test.Severity == "warn":
 		res.Status = report.Warn

@@ -7,11 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"etlrunner/etl/export"
+	"etlrunner/etl/materialize"
 	"etlrunner/etl/plan"
+	"etlrunner/etl/project"
 	"etlrunner/etl/report"
+	"etlrunner/etl/warehouse"
 )
 
 type stagedFile = export.File
@@ -33,12 +37,23 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 		res.Message = "up to date"
 		return nil
 	}
+	changes, err := r.changeLog(ctx, n)
+	if err != nil {
+		return err
+	}
 	var files []stagedFile
 	for _, e := range n.Config.ExportList() {
 		spec := export.Spec{Model: n.Name, Relation: n.Relation.String(), Format: export.Format(e.Format), Path: e.Path,
 			PartitionBy: e.PartitionBy, SplitBy: e.SplitBy, OrderBy: e.OrderBy}
 		if p := e.Pivot; p != nil {
 			spec.Pivot = &export.Pivot{Index: p.Index, Names: p.Names, Values: p.Values, Order: p.Order}
+		}
+		if s := e.Segment; s != nil {
+			spec.Segment = &export.Segment{Column: s.Column, Width: s.Width}
+		}
+		if changes != "" && !r.opts.FullRefresh {
+			// Only the files the logged rows fall in are written again.
+			spec.Changes, spec.Previous, spec.OutputDir = changes, r.previousFiles(n.Name, e), r.outputDir()
 		}
 		got, err := export.Write(ctx, r.wh.DB, r.stage, spec)
 		if err != nil {
@@ -48,6 +63,9 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 	}
 	r.mu.Lock()
 	r.staged[n.ID] = files
+	if hasLayout(n) {
+		r.logged = append(r.logged, n.ID)
+	}
 	r.exports[id] = fp
 	r.mu.Unlock()
 	var rows int64
@@ -90,6 +108,12 @@ func (r *runner) finishOutputs(ctx context.Context, failed bool) error {
 	for id, fp := range r.exports {
 		r.built(id, fp, true)
 	}
+	// The published files now match the models: their change logs start over.
+	for _, id := range r.logged {
+		if err := materialize.StartChanges(ctx, r.wh.DB, r.node(id).Relation); err != nil {
+			return err
+		}
+	}
 	m := export.Manifest{RunID: r.runID, GeneratedAt: time.Now().UTC(), Files: r.mergedManifest(all)}
 	if err := export.WriteManifest(r.outputDir(), m); err != nil {
 		return fmt.Errorf("write output manifest: %w", err)
@@ -119,6 +143,46 @@ func (r *runner) mergedManifest(fresh []stagedFile) []stagedFile {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// hasLayout reports whether a model has a partitioned or segmented export,
+// whose files a change log lets a run rewrite one by one.
+func hasLayout(n *plan.Node) bool {
+	for _, e := range n.Config.ExportList() {
+		if len(e.PartitionBy) > 0 || e.Segment != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// changeLog is the quoted change log of a model when it has one.
+func (r *runner) changeLog(ctx context.Context, n *plan.Node) (string, error) {
+	if !hasLayout(n) {
+		return "", nil
+	}
+	log := materialize.ChangesRelation(n.Relation)
+	kind, err := warehouse.RelationKind(ctx, r.wh.DB, log.Schema, log.Name)
+	if err != nil || kind != "table" {
+		return "", err
+	}
+	return log.String(), nil
+}
+
+// previousFiles are the published files of one export of a model: those
+// of its format under its folder.
+func (r *runner) previousFiles(model string, e project.Export) []stagedFile {
+	dir := e.Path
+	if dir == "" {
+		dir = model
+	}
+	var out []stagedFile
+	for _, f := range r.state.published[model] {
+		if f.Format == export.Format(e.Format) && strings.HasPrefix(f.Path, dir+"/") {
+			out = append(out, f)
+		}
+	}
 	return out
 }
 

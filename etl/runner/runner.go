@@ -57,6 +57,8 @@ type runner struct {
 	staged  map[string][]stagedFile
 	exports map[string]string // export id -> fingerprint, recorded once published
 	state   *state
+	builds  map[string]string // model id -> builtFull or builtBatch
+	logged  []string          // models whose change logs restart once published
 	done    int
 }
 
@@ -66,7 +68,7 @@ const ExportNode plan.Kind = "export"
 // Execute runs the selected part of the plan.
 func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts Options) (*Outcome, error) {
 	r := &runner{pl: pl, wh: wh, opts: opts, runID: newRunID(), results: map[string]report.NodeResult{},
-		staged: map[string][]stagedFile{}, exports: map[string]string{}}
+		staged: map[string][]stagedFile{}, exports: map[string]string{}, builds: map[string]string{}}
 	r.stage = filepath.Join(r.outputDir(), ".staging-"+r.runID)
 	r.graph = r.executionGraph()
 	started := time.Now()
@@ -83,6 +85,7 @@ func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts O
 	}
 	outcomes := r.graph.Walk(ctx, opts.Threads, r.visit)
 	r.collectSkips(ctx, outcomes)
+	r.dropBatches(context.WithoutCancel(ctx))
 	// A cancelled run is a failed run, even when the signal came between
 	// nodes: nothing it staged is published.
 	out := &Outcome{RunID: r.runID, Results: r.sortedResults(), Failed: ctx.Err() != nil}

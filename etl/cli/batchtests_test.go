@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+// An incremental run tests the rows it added, not the whole table, once
+// the table has passed in full; a run that built without testing makes the
+// next one test everything again.
+func TestIncrementalRunsTestNewRows(t *testing.T) {
+	dir := copyProject(t)
+	landing := filepath.Join(dir, "seeds/notifications")
+	const test = "not_null_notification_events_message_id"
+	scoped := regexp.MustCompile(`PASS test ` + test + ` \.* \[PASS, new rows in`)
+	whole := regexp.MustCompile(`PASS test ` + test + ` \.* \[PASS in`)
+	check := func(r result, re *regexp.Regexp, what string) {
+		t.Helper()
+		if !re.MatchString(r.stdout) {
+			t.Fatalf("%s: no line matching %s in\n%s", what, re, r.stdout)
+		}
+	}
+	check(etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0), whole, "first build")
+
+	write(t, filepath.Join(landing, "2020-02-04T00-03.jsonl"), notifLine("C9001", "new-1", "whatsapp", "2020-02-04T00:03:10.000+00:00"))
+	check(etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0), scoped, "a new minute")
+
+	// A bad new row is found among the new rows: a channel nobody expects.
+	write(t, filepath.Join(landing, "2020-02-04T00-04.jsonl"), notifLine("C9001", "new-2", "fax", "2020-02-04T00:04:10.000+00:00"))
+	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0).
+		contains(t, "WARN test accepted_values_notification_deliveries_channel", "1 failing rows")
+
+	// seed then run builds without testing; the next build cannot rely on
+	// the rows that run added and checks whole tables.
+	write(t, filepath.Join(landing, "2020-02-04T00-05.jsonl"), notifLine("C9001", "new-3", "whatsapp", "2020-02-04T00:05:10.000+00:00"))
+	etl(t, dir, "seed").must(t, 0)
+	etl(t, dir, "run", "--select", "+tag:notifications").must(t, 0).contains(t, "OK incremental model bronze.notification_events", "[INSERT 1,")
+	write(t, filepath.Join(landing, "2020-02-04T00-06.jsonl"), notifLine("C9001", "new-4", "whatsapp", "2020-02-04T00:06:10.000+00:00"))
+	check(etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0), whole, "after a run without tests")
+	if n := notifCount(t, dir, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'etl_batch'"); n != 0 {
+		t.Errorf("%d batch tables left after the run", n)
+	}
+}

@@ -1,0 +1,92 @@
+package datatest
+
+import (
+	"context"
+	"testing"
+
+	"etlrunner/etl/project"
+	"etlrunner/etl/warehouse"
+)
+
+// With a batch, row tests see only the batch's rows, unique counts the
+// batch's keys over the whole model, and relationships checks the batch
+// against the parent only when the parent kept its keys.
+func TestBatchScope(t *testing.T) {
+	ctx := context.Background()
+	w, err := warehouse.Open(ctx, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, stmt := range []string{
+		"CREATE SCHEMA gold",
+		"CREATE SCHEMA etl_batch",
+		// Old rows hold problems a full check finds: a NULL, a bad status,
+		// a duplicate key and an orphan customer.
+		"CREATE TABLE gold.accounts AS SELECT * FROM (VALUES ('A1', 'C1', 'open'), ('A1', 'C1', 'open'), (NULL, 'C9', 'bad'), ('A2', 'C2', 'open'), ('A3', 'C1', 'open')) t(account, customer, status)",
+		// This run added A2 and A3, both already in the model as they should be.
+		"CREATE TABLE etl_batch.accounts AS SELECT * FROM (VALUES ('A2', 'C2', 'open'), ('A3', 'C1', 'open')) t(account, customer, status)",
+		"CREATE TABLE gold.customers AS SELECT * FROM (VALUES ('C1')) t(customer)",
+	} {
+		if _, err := w.DB.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept := true
+	rel := Relations{
+		Model:    func(n string) string { return warehouse.Qualified("gold", n) },
+		Batch:    func(n string) string { return warehouse.Qualified("etl_batch", n) },
+		KeysKept: func(string, string) bool { return kept },
+	}
+	cases := []struct {
+		name          string
+		test          project.Test
+		keysKept      bool
+		whole, scoped int64
+	}{
+		{"not_null reads the batch", project.Test{Kind: project.NotNull, Column: "account"}, true, 1, 0},
+		{"accepted_values reads the batch", project.Test{Kind: project.AcceptedValues, Column: "status", Values: []string{"open"}, Quote: true}, true, 1, 0},
+		{"expression_is_true reads the batch", project.Test{Kind: project.ExpressionIsTrue, Expression: "status = 'open'"}, true, 1, 0},
+		{"unique counts only the batch's keys", project.Test{Kind: project.Unique, Column: "account"}, true, 1, 0},
+		// The batch's C2 has no parent: found in both scopes.
+		{"relationships checks the batch", project.Test{Kind: project.Relationships, Column: "customer", To: "customers", Field: "customer"}, true, 2, 1},
+		{"relationships checks everything when the parent may have lost keys", project.Test{Kind: project.Relationships, Column: "customer", To: "customers", Field: "customer"}, false, 2, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.test.Model = "accounts"
+			kept = tc.keysKept
+			for _, scope := range []struct {
+				batch func(string) string
+				want  int64
+			}{{nil, tc.whole}, {rel.Batch, tc.scoped}} {
+				r := rel
+				r.Batch = scope.batch
+				q, err := SQL(&tc.test, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := Run(ctx, w.DB, q)
+				if err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				if res.Failures != scope.want {
+					t.Errorf("batch %v: failures = %d, want %d (%s)", scope.batch != nil, res.Failures, scope.want, q)
+				}
+			}
+		})
+	}
+	t.Run("unique finds a batch key that duplicates an old row", func(t *testing.T) {
+		if _, err := w.DB.ExecContext(ctx, "INSERT INTO etl_batch.accounts VALUES ('A1', 'C1', 'open')"); err != nil {
+			t.Fatal(err)
+		}
+		q, err := SQL(&project.Test{Kind: project.Unique, Column: "account", Model: "accounts"}, rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(ctx, w.DB, q)
+		if err != nil || res.Failures != 1 || len(res.Sample) < 2 || res.Sample[1] != "A1 | 2" {
+			t.Fatalf("failures = %d, sample %q, err %v", res.Failures, res.Sample, err)
+		}
+	})
+}
