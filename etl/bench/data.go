@@ -20,6 +20,7 @@ import (
 type landingSpec struct {
 	Families map[string]int `json:"families"`
 	Minutes  int            `json:"minutes,omitempty"` // 0: the generator's default
+	Gzip     bool           `json:"gzip,omitempty"`    // every notifications file compressed
 	Seed     uint64         `json:"seed"`
 	Fixed    bool           `json:"fixed_seeds"`
 	Files    int            `json:"notification_files"`
@@ -75,6 +76,9 @@ func (b *bench) landing(ctx context.Context, dir string, spec landingSpec) error
 // range of minutes, since the generator is single-threaded.
 func (b *bench) generateArgs(name string, rows int, spec landingSpec, dir string) [][]string {
 	base := []string{"generate", name, "--seed", strconv.FormatUint(spec.Seed, 10), "--out", dir}
+	if spec.Gzip && name == "notifications" {
+		base = append(base, "--gzip")
+	}
 	minutes := spec.Minutes
 	if name != "notifications" || rows < 1_000_000 {
 		if name == "notifications" && minutes > 0 {

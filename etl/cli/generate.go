@@ -25,13 +25,14 @@ func generateCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "out", Value: "seeds", Usage: "landing folder to write into"},
 			&ucli.IntFlag{Name: "first-minute", Usage: "notifications: index of the first minute file, to add minutes after a history (0: the first)"},
 			&ucli.IntFlag{Name: "minutes", Usage: "notifications: minute files to spread the rows over (default: one per 70,000 events, at least six)"},
+			&ucli.BoolFlag{Name: "gzip", Usage: "notifications: gzip every minute file (default: every fifth)"},
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 1 {
 				return fmt.Errorf("generate needs one FAMILY")
 			}
 			opts := generate.Options{Rows: c.Int("rows"), Seed: c.Uint64("seed"), Out: c.String("out"),
-				FirstMinute: c.Int("first-minute"), Minutes: c.Int("minutes")}
+				FirstMinute: c.Int("first-minute"), Minutes: c.Int("minutes"), Gzip: c.Bool("gzip")}
 			if err := generate.Run(c.Context, c.Args().First(), opts); err != nil {
 				return err
 			}

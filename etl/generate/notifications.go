@@ -101,7 +101,7 @@ func writeNotifications(ctx context.Context, opts Options) error {
 		index := opts.FirstMinute + f
 		start := notifStart.Add(time.Duration(index) * time.Minute)
 		name := start.Format("2006-01-02T15-04") + ".jsonl"
-		if index%5 == 4 {
+		if index%5 == 4 || opts.Gzip {
 			name += ".gz"
 		}
 		var err error

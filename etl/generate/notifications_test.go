@@ -20,8 +20,14 @@ import (
 // minute file's name and content (gzip files decompressed).
 func writeNotificationFiles(t *testing.T, rows int, seed uint64) (names []string, texts map[string][]byte) {
 	t.Helper()
+	return writeNotificationsWith(t, Options{Rows: rows, Seed: seed})
+}
+
+func writeNotificationsWith(t *testing.T, opts Options) (names []string, texts map[string][]byte) {
+	t.Helper()
 	dir := t.TempDir()
-	if err := Run(context.Background(), "notifications", Options{Rows: rows, Seed: seed, Out: dir}); err != nil {
+	opts.Out = dir
+	if err := Run(context.Background(), "notifications", opts); err != nil {
 		t.Fatal(err)
 	}
 	paths, err := filepath.Glob(filepath.Join(dir, "notifications", "*"))
@@ -234,5 +240,23 @@ func TestNotificationsContinuation(t *testing.T) {
 	}
 	if bytes.Equal(first[:200], cont[:200]) {
 		t.Fatal("the continuation repeats the history's stream")
+	}
+}
+
+// --gzip compresses every file and changes nothing else.
+func TestNotificationsGzipEveryFile(t *testing.T) {
+	plainNames, plain := writeNotificationFiles(t, 700, 3)
+	names, zipped := writeNotificationsWith(t, Options{Rows: 700, Seed: 3, Gzip: true})
+	if len(names) != len(plainNames) {
+		t.Fatalf("%d files, want %d", len(names), len(plainNames))
+	}
+	for i, n := range names {
+		base := strings.TrimSuffix(plainNames[i], ".gz")
+		if n != base+".gz" {
+			t.Errorf("file %d is %s, want %s.gz", i, n, base)
+		}
+		if !bytes.Equal(zipped[n], plain[plainNames[i]]) {
+			t.Errorf("%s: content differs from the uncompressed run", n)
+		}
 	}
 }
