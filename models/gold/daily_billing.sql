@@ -1,7 +1,8 @@
 -- Per customer and UTC day: the WhatsApp notifications of the dashboard
 -- billed at notification_unit_price (BRL), in exact decimal arithmetic
 -- rounded to the cent. A run replaces only the customer-days an unapplied
--- message touches, so a new price needs --full-refresh to reach past days.
+-- message touches (every day of a WhatsApp delivery of it), so a new price
+-- needs --full-refresh to reach past days.
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['customer_id', 'day']) }}
 SELECT
     d.customer_id,
@@ -12,5 +13,7 @@ SELECT
     'BRL' AS currency
 FROM {{ ref('notification_dashboard') }} AS d
 {% if is_incremental() %}
-SEMI JOIN ({{ notifications_affected_whatsapp_days() }}) AS affected USING (customer_id, day)
+SEMI JOIN (
+    SELECT customer_id, day FROM ({{ notifications_unapplied_copies() }}) WHERE channel = 'whatsapp'
+) AS affected USING (customer_id, day)
 {% endif %}

@@ -10,7 +10,8 @@ SELECT
     channel,
     payload,
     event_at AS event_datetime
-FROM {{ ref('notification_messages') }}
 {% if is_incremental() %}
-WHERE message_id IN ({{ notifications_unapplied_messages() }})
+FROM ({{ notifications_unapplied_messages() }})
+{% else %}
+FROM {{ ref('notification_messages') }}
 {% endif %}

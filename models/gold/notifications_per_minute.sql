@@ -3,13 +3,16 @@
 -- every minute with a delivery, so a minute whose only message moved to an
 -- earlier copy keeps a row with 0: delete+insert can replace a row but
 -- never remove one, and a full rebuild must give the same rows.
--- A run recomputes only the minutes of the deliveries of unapplied messages.
+-- A run recomputes only the minutes of the deliveries of unapplied messages
+-- (their copies, kept by notification_messages); the count reads the
+-- messages of those minutes, which DuckDB finds by the minutes' range.
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['customer_id', 'minute']) }}
 WITH minutes AS (
     SELECT DISTINCT customer_id, minute
-    FROM {{ ref('notification_deliveries') }}
     {% if is_incremental() %}
-    WHERE message_id IN ({{ notifications_unapplied_messages() }})
+    FROM ({{ notifications_unapplied_copies() }})
+    {% else %}
+    FROM {{ ref('notification_deliveries') }}
     {% endif %}
 ),
 counted AS (
