@@ -58,7 +58,7 @@ func main() {
 	flag.BoolVar(&c.day, "day", false, "run the full day (figure 3) instead of the quick figures")
 	flag.IntVar(&c.dayRows, "day-rows", 100_000_000, "events of the full day")
 	flag.IntVar(&c.dayMinutes, "day-minutes", 1440, "minute files of the full day")
-	flag.Int64Var(&c.dayMinFree, "day-min-free-gb", 40, "free disk (GB) the full day needs at 100M events; scaled to -day-rows")
+	flag.Int64Var(&c.dayMinFree, "day-min-free-gb", 55, "free disk (GB) the full day needs at 100M events (landing, warehouse and outputs); scaled to -day-rows")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -3,6 +3,7 @@ package cli
 import (
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -41,4 +42,34 @@ func TestIncrementalRunsTestNewRows(t *testing.T) {
 	if n := notifCount(t, dir, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'etl_batch'"); n != 0 {
 		t.Errorf("%d batch tables left after the run", n)
 	}
+}
+
+// A minute run rewrites only the detail files its messages fall in, unless
+// the export's config changed since the files were written: then every file
+// is written again, as a full refresh would.
+func TestDetailExportRewritesTouchedFiles(t *testing.T) {
+	dir := copyProject(t)
+	landing := filepath.Join(dir, "seeds/notifications")
+	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0)
+	before := csvOutputs(t, dir)
+
+	write(t, filepath.Join(landing, "2020-02-04T00-03.jsonl"), notifLine("C9001", "new-1", "whatsapp", "2020-02-04T00:03:10.000+00:00"))
+	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0)
+	after := csvOutputs(t, dir)
+	var changed []string
+	for p, text := range after {
+		if strings.HasPrefix(p, "notification_detail/") && before[p] != text {
+			changed = append(changed, p)
+		}
+	}
+	if len(changed) != 1 || changed[0] != "notification_detail/csv/day=2020-02-04/part-20200204T000300.csv" {
+		t.Errorf("detail files changed by one new message: %q", changed)
+	}
+
+	yml := filepath.Join(dir, "models/gold/notifications.yml")
+	write(t, yml, strings.ReplaceAll(read(t, yml), "order_by: [customer_id, event_datetime, message_id]", "order_by: [message_id]"))
+	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0)
+	reordered := csvOutputs(t, dir)
+	etl(t, dir, "build", "--select", "+tag:notifications", "--full-refresh").must(t, 0)
+	sameFiles(t, "a new order_by, then a full refresh", csvOutputs(t, dir), reordered)
 }

@@ -51,7 +51,7 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 		if s := e.Segment; s != nil {
 			spec.Segment = &export.Segment{Column: s.Column, Width: s.Width}
 		}
-		if changes != "" && !r.opts.FullRefresh {
+		if changes != "" && !r.opts.FullRefresh && r.sameExportConfig(id, cfg) {
 			// Only the files the logged rows fall in are written again.
 			spec.Changes, spec.Previous, spec.OutputDir = changes, r.previousFiles(n.Name, e), r.outputDir()
 		}
@@ -63,7 +63,8 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 	}
 	r.mu.Lock()
 	r.staged[n.ID] = files
-	if hasLayout(n) {
+	r.exportCfg[id] = hashOf(string(cfg))
+	if hasLayout(n) && n.Config.Materialized == project.Incremental {
 		r.logged = append(r.logged, n.ID)
 	}
 	r.exports[id] = fp
@@ -107,6 +108,7 @@ func (r *runner) finishOutputs(ctx context.Context, failed bool) error {
 	}
 	for id, fp := range r.exports {
 		r.built(id, fp, true)
+		r.built(exportConfigID(id), r.exportCfg[id], true)
 	}
 	// The published files now match the models: their change logs start over.
 	for _, id := range r.logged {
@@ -145,6 +147,17 @@ func (r *runner) mergedManifest(fresh []stagedFile) []stagedFile {
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
+
+// sameExportConfig reports whether the published files of an export were
+// written with this config: another order or layout means writing every
+// file again, whatever the change log says.
+func (r *runner) sameExportConfig(id string, cfg []byte) bool {
+	r.state.mu.Lock()
+	defer r.state.mu.Unlock()
+	return r.state.saved[exportConfigID(id)] == hashOf(string(cfg))
+}
+
+func exportConfigID(id string) string { return "config:" + id }
 
 // hasLayout reports whether a model has a partitioned or segmented export,
 // whose files a change log lets a run rewrite one by one.

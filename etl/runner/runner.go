@@ -46,20 +46,21 @@ type Outcome struct {
 }
 
 type runner struct {
-	pl      *plan.Plan
-	wh      *warehouse.Warehouse
-	opts    Options
-	runID   string
-	graph   *dag.Graph
-	stage   string
-	mu      sync.Mutex
-	results map[string]report.NodeResult
-	staged  map[string][]stagedFile
-	exports map[string]string // export id -> fingerprint, recorded once published
-	state   *state
-	builds  map[string]string // model id -> builtFull or builtBatch
-	logged  []string          // models whose change logs restart once published
-	done    int
+	pl        *plan.Plan
+	wh        *warehouse.Warehouse
+	opts      Options
+	runID     string
+	graph     *dag.Graph
+	stage     string
+	mu        sync.Mutex
+	results   map[string]report.NodeResult
+	staged    map[string][]stagedFile
+	exports   map[string]string // export id -> fingerprint, recorded once published
+	state     *state
+	builds    map[string]string // model id -> builtFull or builtBatch
+	logged    []string          // models whose change logs restart once published
+	exportCfg map[string]string // export id -> hash of its config, recorded once published
+	done      int
 }
 
 // ExportNode is the kind of the extra nodes that write a model's outputs.
@@ -68,7 +69,7 @@ const ExportNode plan.Kind = "export"
 // Execute runs the selected part of the plan.
 func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts Options) (*Outcome, error) {
 	r := &runner{pl: pl, wh: wh, opts: opts, runID: newRunID(), results: map[string]report.NodeResult{},
-		staged: map[string][]stagedFile{}, exports: map[string]string{}, builds: map[string]string{}}
+		staged: map[string][]stagedFile{}, exports: map[string]string{}, builds: map[string]string{}, exportCfg: map[string]string{}}
 	r.stage = filepath.Join(r.outputDir(), ".staging-"+r.runID)
 	r.graph = r.executionGraph()
 	started := time.Now()
