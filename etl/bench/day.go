@@ -24,7 +24,7 @@ func (b *bench) runDay(ctx context.Context) error {
 		return err
 	}
 	t := &table{}
-	t.note("a day: %s notification events over %d minute files (every fifth gzip-compressed), %s of landing files",
+	t.note("a day: %s notification events over %d minute files (every one gzip-compressed), %s of landing files",
 		count(b.dayRows), countFiles(filepath.Join(land, "notifications")), formatBytes(dirSize(land)))
 	proj := filepath.Join(b.dir, "day")
 	if err := copyProject(b.project, proj); err != nil {
