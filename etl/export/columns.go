@@ -16,7 +16,7 @@ import (
 func relationColumns(ctx context.Context, db *sql.DB, relation string) ([]warehouse.Column, error) {
 	parts, err := parseRelation(relation)
 	if err != nil || len(parts) != 2 {
-		return describeColumns(ctx, db, relation)
+		return warehouse.Describe(ctx, db, relation)
 	}
 	cols, err := warehouse.Columns(ctx, db, parts[0], parts[1])
 	if err != nil {
@@ -24,27 +24,6 @@ func relationColumns(ctx context.Context, db *sql.DB, relation string) ([]wareho
 	}
 	if len(cols) == 0 {
 		return nil, fmt.Errorf("relation %s does not exist or has no columns", relation)
-	}
-	return cols, nil
-}
-
-// describeColumns asks DuckDB for the columns a relation or query yields.
-func describeColumns(ctx context.Context, db *sql.DB, source string) ([]warehouse.Column, error) {
-	rows, err := db.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+source+")")
-	if err != nil {
-		return nil, fmt.Errorf("describe %s: %w", source, err)
-	}
-	defer rows.Close()
-	var cols []warehouse.Column
-	for rows.Next() {
-		var c warehouse.Column
-		if err := rows.Scan(&c.Name, &c.Type); err != nil {
-			return nil, fmt.Errorf("describe %s: %w", source, err)
-		}
-		cols = append(cols, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("describe %s: %w", source, err)
 	}
 	return cols, nil
 }

@@ -77,7 +77,7 @@ func pivotOutput(ctx context.Context, db *sql.DB, spec Spec, where, outPath stri
 	}
 	source := fmt.Sprintf("(SELECT %s FROM %s AS %s%s GROUP BY %s)",
 		strings.Join(sel, ", "), spec.Relation, srcAlias, filter, strings.Join(group, ", "))
-	cols, err := describeColumns(ctx, db, source)
+	cols, err := warehouse.Describe(ctx, db, source)
 	if err != nil {
 		return output{}, err
 	}

@@ -47,7 +47,7 @@ func verifyFile(ctx context.Context, db *sql.DB, f Format, path string, expect [
 func verifyCSV(ctx context.Context, db *sql.DB, path string, expect []warehouse.Column) (int64, error) {
 	src := fmt.Sprintf(`read_csv(%s, all_varchar = true, header = true, delim = ',', quote = '"', escape = '"', hive_partitioning = false)`,
 		warehouse.QuoteString(path))
-	cols, err := describeColumns(ctx, db, src)
+	cols, err := warehouse.Describe(ctx, db, src)
 	if err != nil {
 		return 0, err
 	}

@@ -58,11 +58,11 @@ func changeLog(ctx context.Context, q warehouse.Querier, r tmpl.Relation, stage 
 	if err != nil || kind != "table" {
 		return false, err
 	}
-	have, err := describe(ctx, q, log.String())
+	have, err := warehouse.Describe(ctx, q, log.String())
 	if err != nil {
 		return false, err
 	}
-	want, err := describe(ctx, q, stage)
+	want, err := warehouse.Describe(ctx, q, stage)
 	if err != nil {
 		return false, err
 	}
@@ -80,22 +80,4 @@ func sortedColumns(cols []warehouse.Column) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// describe lists the columns of a relation, temporary ones included.
-func describe(ctx context.Context, q warehouse.Querier, rel string) ([]warehouse.Column, error) {
-	rows, err := q.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+rel+")")
-	if err != nil {
-		return nil, fmt.Errorf("describe %s: %w", rel, err)
-	}
-	defer rows.Close()
-	var cols []warehouse.Column
-	for rows.Next() {
-		var c warehouse.Column
-		if err := rows.Scan(&c.Name, &c.Type); err != nil {
-			return nil, fmt.Errorf("describe %s: %w", rel, err)
-		}
-		cols = append(cols, c)
-	}
-	return cols, rows.Err()
 }

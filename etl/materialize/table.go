@@ -136,7 +136,7 @@ func needReason(ctx context.Context, q warehouse.Querier, stage string) error {
 
 // stagedColumns is the set of a relation's column names, lower-cased.
 func stagedColumns(ctx context.Context, q warehouse.Querier, stage string) (map[string]bool, error) {
-	desc, err := describe(ctx, q, stage)
+	desc, err := warehouse.Describe(ctx, q, stage)
 	if err != nil {
 		return nil, err
 	}

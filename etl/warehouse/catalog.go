@@ -36,15 +36,34 @@ func Columns(ctx context.Context, q Querier, schema, name string) ([]Column, err
 		FROM information_schema.columns
 		WHERE table_schema = ? AND table_name = ?
 		ORDER BY ordinal_position`, schema, name)
+	cols, err := scanColumns(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("columns of %s.%s: %w", schema, name, err)
+	}
+	return cols, nil
+}
+
+// Describe asks DuckDB for the columns a relation or a parenthesised query
+// yields: unlike Columns it also sees temporary tables and subqueries.
+func Describe(ctx context.Context, q Querier, source string) ([]Column, error) {
+	cols, err := scanColumns(q.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+source+")"))
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", source, err)
+	}
+	return cols, nil
+}
+
+// scanColumns reads (name, type) rows.
+func scanColumns(rows *sql.Rows, err error) ([]Column, error) {
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var cols []Column
 	for rows.Next() {
 		var c Column
 		if err := rows.Scan(&c.Name, &c.Type); err != nil {
-			return nil, fmt.Errorf("columns of %s.%s: %w", schema, name, err)
+			return nil, err
 		}
 		cols = append(cols, c)
 	}

@@ -165,3 +165,27 @@ func containsNUL(s string) bool {
 	}
 	return false
 }
+
+// Describe sees what the catalog query does not: temporary tables and
+// subqueries.
+func TestDescribe(t *testing.T) {
+	wh := openTest(t)
+	conn, err := wh.DB.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	mustExec(t, conn, "CREATE TEMP TABLE t AS SELECT 1 AS id, 'x' AS name")
+	for _, source := range []string{"t", "(SELECT id, name FROM t)"} {
+		cols, err := Describe(context.Background(), conn, source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(cols); got != "[{id INTEGER} {name VARCHAR}]" {
+			t.Errorf("%s: %s", source, got)
+		}
+	}
+	if _, err := Describe(context.Background(), conn, "missing"); err == nil {
+		t.Error("no error for a missing relation")
+	}
+}
