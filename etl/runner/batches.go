@@ -31,53 +31,67 @@ func (r *runner) buildOf(id string) string {
 	return r.builds[id]
 }
 
-// testScope decides whether a test may check only the rows its model added
+// testQuery is how a test runs in this run.
+type testQuery struct {
+	sql     string // the query whose rows are failures
+	scoped  bool   // sql reads only the rows the model added in this run
+	scopeID string // the record that the test passed; "" for singular tests
+	mark    string // what that record holds after a pass in this run
+}
+
+// testQuery decides whether a test may check only the rows its model added
 // in this run. That holds when every older row has passed this very test:
 // the test passed last time, on the model (and, for relationships, the
-// parent) as they were before this run. scopeID names the record of that
-// pass; mark is what it must hold now, and what a pass records for the
-// next run.
-func (r *runner) testScope(ctx context.Context, n *plan.Node) (scope plan.TestScope, scopeID, mark string, err error) {
+// parent) as they were before this run. The record of that pass holds the
+// test's whole-table query and the versions of those models.
+func (r *runner) testQuery(ctx context.Context, n *plan.Node) (testQuery, error) {
+	full, err := r.pl.TestSQL(n)
+	if err != nil {
+		return testQuery{}, err
+	}
+	q := testQuery{sql: full}
 	m := r.pl.TestedModel(n)
 	if m == nil || n.Singular != nil {
-		return scope, "", "", nil
+		return q, nil
 	}
-	def, err := r.pl.TestSQL(n)
-	if err != nil {
-		return scope, "", "", err
-	}
-	scopeID = "scope:" + n.ID
-	parts := []string{def}
+	q.scopeID = "scope:" + n.ID
 	inputs := []string{m.ID}
 	if p := r.pl.Model(n.Test.To); n.Test.Kind == project.Relationships && p != nil {
 		inputs = append(inputs, p.ID)
 	}
+	before, now := []string{full}, []string{full}
 	r.state.mu.Lock()
-	before := append([]string{}, parts...)
 	for _, id := range inputs {
 		before = append(before, r.state.saved[id])
 	}
-	valid := r.state.saved[scopeID] == hashOf(before...)
+	valid := r.state.saved[q.scopeID] == hashOf(before...)
 	r.state.mu.Unlock()
 	for _, id := range inputs {
 		v, err := r.version(ctx, id)
 		if err != nil {
-			return scope, "", "", err
+			return testQuery{}, err
 		}
-		parts = append(parts, v)
+		now = append(now, v)
 	}
-	mark = hashOf(parts...)
-	if valid && !r.opts.FullRefresh && r.buildOf(m.ID) == builtBatch {
-		batch := materialize.BatchRelation(m.Relation).String()
-		scope.Batch = func(name string) string {
+	q.mark = hashOf(now...)
+	if !valid || r.opts.FullRefresh || r.buildOf(m.ID) != builtBatch {
+		return q, nil
+	}
+	batch := materialize.BatchRelation(m.Relation).String()
+	scoped, err := r.pl.ScopedTestSQL(n, plan.TestScope{
+		Batch: func(name string) string {
 			if name == m.Name {
 				return batch
 			}
 			return ""
-		}
-		scope.KeysKept = r.keysKept
+		},
+		KeysKept: r.keysKept,
+	})
+	if err != nil {
+		return testQuery{}, err
 	}
-	return scope, scopeID, mark, nil
+	q.sql, q.scoped = scoped, scoped != full
+	return q, nil
 }
 
 // keysKept reports whether a model still holds every value its column held

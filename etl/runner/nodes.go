@@ -72,14 +72,11 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 }
 
 func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
-	scope, scopeID, mark, err := r.testScope(ctx, n)
+	tq, err := r.testQuery(ctx, n)
 	if err != nil {
 		return err
 	}
-	query, err := r.pl.ScopedTestSQL(n, scope)
-	if err != nil {
-		return err
-	}
+	query := tq.sql
 	res.CompiledSQL = query
 	fp, err := r.fingerprint(ctx, n.ID, query, n.Test)
 	if err != nil {
@@ -89,8 +86,8 @@ func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResu
 	// models reuses a pass whose inputs have not changed.
 	if r.opts.Kinds[plan.ModelNode] && r.upToDate(n.ID, fp) {
 		r.reuse(n.ID, fp)
-		if scopeID != "" {
-			r.built(scopeID, mark, true) // the rows it passed on are the rows there now
+		if tq.scopeID != "" {
+			r.built(tq.scopeID, tq.mark, true) // the rows it passed on are the rows there now
 		}
 		res.Status, res.Message = report.Pass, "up to date"
 		return nil
@@ -100,8 +97,8 @@ func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResu
 	// on the whole table.
 	passed := err == nil && got.Failures == 0
 	r.built(n.ID, fp, passed)
-	if scopeID != "" {
-		r.built(scopeID, mark, passed)
+	if tq.scopeID != "" {
+		r.built(tq.scopeID, tq.mark, passed)
 	}
 	if err != nil {
 		return err
@@ -110,7 +107,7 @@ func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResu
 	switch {
 	case got.Failures == 0:
 		res.Status = report.Pass
-		if full, err := r.pl.TestSQL(n); err == nil && full != query {
+		if tq.scoped {
 			res.Message = "new rows"
 		}
 		return nil
