@@ -13,12 +13,7 @@ import (
 // against the parent only when the parent kept its keys.
 func TestBatchScope(t *testing.T) {
 	ctx := context.Background()
-	w, err := warehouse.Open(ctx, warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	for _, stmt := range []string{
+	w := openWith(t,
 		"CREATE SCHEMA gold",
 		"CREATE SCHEMA etl_batch",
 		// Old rows hold problems a full check finds: a NULL, a bad status,
@@ -27,11 +22,7 @@ func TestBatchScope(t *testing.T) {
 		// This run added A2 and A3, both already in the model as they should be.
 		"CREATE TABLE etl_batch.accounts AS SELECT * FROM (VALUES ('A2', 'C2', 'open'), ('A3', 'C1', 'open')) t(account, customer, status)",
 		"CREATE TABLE gold.customers AS SELECT * FROM (VALUES ('C1')) t(customer)",
-	} {
-		if _, err := w.DB.ExecContext(ctx, stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	kept := true
 	rel := Relations{
 		Model:    func(n string) string { return warehouse.Qualified("gold", n) },

@@ -9,25 +9,32 @@ import (
 	"etlrunner/etl/warehouse"
 )
 
-func TestTests(t *testing.T) {
-	ctx := context.Background()
-	w, err := warehouse.Open(ctx, warehouse.Options{})
+// openWith opens an in-memory warehouse and runs stmts in it.
+func openWith(t *testing.T, stmts ...string) *warehouse.Warehouse {
+	t.Helper()
+	w, err := warehouse.Open(context.Background(), warehouse.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
-	for _, stmt := range []string{
+	t.Cleanup(func() { w.Close() })
+	for _, stmt := range stmts {
+		if _, err := w.DB.ExecContext(context.Background(), stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	return w
+}
+
+func TestTests(t *testing.T) {
+	ctx := context.Background()
+	w := openWith(t,
 		"CREATE SCHEMA gold",
 		"CREATE SCHEMA raw",
 		"CREATE TABLE gold.accounts AS SELECT * FROM (VALUES ('A1', 'C1', 'open'), ('A2', 'C1', 'shut'), ('A2', 'C9', 'open'), (NULL, 'C2', 'Open')) t(account, customer, status)",
 		"CREATE TABLE gold.customers AS SELECT * FROM (VALUES ('C1'), ('C2')) t(customer)",
 		"CREATE TABLE raw.accounts AS SELECT * FROM range(6)",
 		"CREATE TABLE gold.accounts_rejects AS SELECT * FROM range(1)",
-	} {
-		if _, err := w.DB.ExecContext(ctx, stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	rel := Relations{
 		Model:   func(n string) string { return warehouse.Qualified("gold", n) },
 		Rejects: func(n string) string { return warehouse.Qualified("gold", n+"_rejects") },
