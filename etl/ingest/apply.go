@@ -20,10 +20,17 @@ const (
 	sourceCol = "_ingest_source"
 )
 
-// apply does the database side of a load, all inside tx: drop the rows of
-// replaced and removed files, insert the new and changed files straight
-// from DuckDB's readers, number their lines, and update the ledger.
-func apply(ctx context.Context, tx *sql.Tx, seed Seed, opts Options, c contract, files []*file, now time.Time) error {
+// apply does the database side of a load in two transactions. The first
+// only inserts the new and changed files straight from DuckDB's readers,
+// their rows marked as not yet numbered (see newRows): DuckDB writes such
+// a bulk insert to the database file as it goes, and it must commit before
+// anything modifies those rows, or the commit copies every row into the
+// write-ahead log (the whole landing, 25 GB for a day of notifications).
+// The second makes the rows live: drops the rows of replaced and removed
+// files, numbers the new lines and updates the ledger. Until it commits,
+// the marked rows are all that changed; a failure deletes them, and a load
+// interrupted between the two is cleared by the next (clearMarked).
+func apply(ctx context.Context, db *sql.DB, seed Seed, opts Options, c contract, files []*file, now time.Time) (err error) {
 	var load []*file
 	var listed [][]any
 	for _, f := range files {
@@ -34,6 +41,24 @@ func apply(ctx context.Context, tx *sql.Tx, seed Seed, opts Options, c contract,
 			listed = append(listed, []any{f.path})
 		}
 	}
+	if err := clearMarked(ctx, db, c); err != nil {
+		return err
+	}
+	if len(load) > 0 {
+		if err := inTx(ctx, db, func(tx *sql.Tx) error { return insertFiles(ctx, tx, seed.Format, c, load, now) }); err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				_ = clearMarked(context.WithoutCancel(ctx), db, c)
+			}
+		}()
+	}
+	return inTx(ctx, db, func(tx *sql.Tx) error { return publish(ctx, tx, seed, opts, c, load, listed, files, now) })
+}
+
+// publish is apply's second transaction.
+func publish(ctx context.Context, tx *sql.Tx, seed Seed, opts Options, c contract, load []*file, listed [][]any, files []*file, now time.Time) error {
 	if err := touchLedger(ctx, tx, seed.Name, files); err != nil {
 		return err
 	}
@@ -46,14 +71,11 @@ func apply(ctx context.Context, tx *sql.Tx, seed Seed, opts Options, c contract,
 	if err := insertValues(ctx, tx, "INSERT INTO "+filesTable+" VALUES", "(?)", listed); err != nil {
 		return fmt.Errorf("list files: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (SELECT path FROM %s)`,
-		c.qualified(), warehouse.QuoteIdent(colSourceFile), filesTable)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (SELECT path FROM %s) AND NOT (%s)`,
+		c.qualified(), warehouse.QuoteIdent(colSourceFile), filesTable, newRows)); err != nil {
 		return fmt.Errorf("delete rows of replaced and removed files: %w", err)
 	}
 	if len(load) > 0 {
-		if err := insertFiles(ctx, tx, seed.Format, c, load, now); err != nil {
-			return err
-		}
 		spans, err := countRows(ctx, tx, seed.Format, c, load)
 		if err != nil {
 			return err
@@ -67,6 +89,30 @@ func apply(ctx context.Context, tx *sql.Tx, seed Seed, opts Options, c contract,
 	}
 	if _, err := tx.ExecContext(ctx, "DROP TABLE "+filesTable); err != nil {
 		return fmt.Errorf("drop %s: %w", filesTable, err)
+	}
+	return nil
+}
+
+// clearMarked deletes rows a load inserted but did not make live.
+func clearMarked(ctx context.Context, db *sql.DB, c contract) error {
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s", c.qualified(), newRows)); err != nil {
+		return fmt.Errorf("clear rows of an unfinished load: %w", err)
+	}
+	return nil
+}
+
+// inTx runs fn in a transaction and commits it, or rolls it back on error.
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }

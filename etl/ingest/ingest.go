@@ -69,9 +69,10 @@ type Result struct {
 }
 
 // Load brings seed's raw table in line with the files its pattern matches
-// now, in one transaction: nothing changes when it fails. Structurally broken
-// input is reported as *InputError, returned unwrapped so it prints as
-// file:line: msg.
+// now. The new rows are written in one transaction and made live in a
+// second (see apply); when the load fails, the table is as it was.
+// Structurally broken input is reported as *InputError, returned unwrapped
+// so it prints as file:line: msg.
 func Load(ctx context.Context, db *sql.DB, seed Seed, opts Options) (Result, error) {
 	if err := seed.check(); err != nil {
 		return Result{Seed: seed.Name}, err
@@ -80,22 +81,13 @@ func Load(ctx context.Context, db *sql.DB, seed Seed, opts Options) (Result, err
 	if err != nil {
 		return Result{Seed: seed.Name}, fmt.Errorf("seed %s: %w", seed.Name, err)
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return Result{Seed: seed.Name}, fmt.Errorf("seed %s: begin: %w", seed.Name, err)
-	}
-	defer func() { _ = tx.Rollback() }()
-
-	res, err := load(ctx, tx, seed, opts, paths)
+	res, err := load(ctx, db, seed, opts, paths)
 	if err != nil {
 		var inErr *InputError
 		if errors.As(err, &inErr) {
 			return Result{Seed: seed.Name}, inErr
 		}
 		return Result{Seed: seed.Name}, fmt.Errorf("seed %s: %w", seed.Name, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return Result{Seed: seed.Name}, fmt.Errorf("seed %s: commit: %w", seed.Name, err)
 	}
 	if opts.Logger != nil {
 		opts.Logger.Info("seed loaded", "seed", seed.Name,
@@ -121,21 +113,21 @@ func (s Seed) check() error {
 	return fmt.Errorf("seed %s: unknown format %q (want csv, json or ndjson)", s.Name, s.Format)
 }
 
-func load(ctx context.Context, tx *sql.Tx, seed Seed, opts Options, paths []string) (Result, error) {
+func load(ctx context.Context, db *sql.DB, seed Seed, opts Options, paths []string) (Result, error) {
 	// Line numbers come from the order rows are inserted in; without this
 	// setting DuckDB may reorder them.
 	var ordered bool
-	if err := tx.QueryRowContext(ctx, "SELECT current_setting('preserve_insertion_order')").Scan(&ordered); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT current_setting('preserve_insertion_order')").Scan(&ordered); err != nil {
 		return Result{}, fmt.Errorf("read preserve_insertion_order: %w", err)
 	}
 	if !ordered {
 		return Result{}, errors.New("loading needs preserve_insertion_order = true")
 	}
-	c, err := readContract(ctx, tx, seed.Schema, seed.Table)
+	c, err := readContract(ctx, db, seed.Schema, seed.Table)
 	if err != nil {
 		return Result{}, err
 	}
-	prev, err := readLedger(ctx, tx, seed.Name)
+	prev, err := readLedger(ctx, db, seed.Name)
 	if err != nil {
 		return Result{}, err
 	}
@@ -144,7 +136,7 @@ func load(ctx context.Context, tx *sql.Tx, seed Seed, opts Options, paths []stri
 		return Result{}, err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	if err := apply(ctx, tx, seed, opts, c, files, now); err != nil {
+	if err := apply(ctx, db, seed, opts, c, files, now); err != nil {
 		return Result{}, err
 	}
 	return summarize(seed.Name, files), nil

@@ -9,9 +9,10 @@ import (
 	"etlrunner/etl/warehouse"
 )
 
-// Rows inserted by this load are the only ones with a negative
-// _source_line, and committed row groups never hold one, so filtering on it
-// lets DuckDB skip the rest of the table by its min/max statistics.
+// Rows a load inserted and has not yet numbered are the only ones with a
+// negative _source_line, and they sit in the row groups it appended, so
+// filtering on it lets DuckDB skip the rest of the table by its min/max
+// statistics.
 const newRows = "_source_line < 0"
 
 // countRows takes each loaded file's row count with a GROUP BY over the
