@@ -4,6 +4,7 @@ package datatest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"etlrunner/etl/project"
@@ -22,10 +23,31 @@ type Relations struct {
 	// in this run, or "" when the whole model must be checked. A test whose
 	// earlier rows all passed needs to check only those: see SQL.
 	Batch func(name string) string
-	// KeysKept reports whether every value a model's column held before
-	// this run is still there, so a relationships test of new child rows
-	// need not look at the old ones.
-	KeysKept func(model, column string) bool
+	// Changes, when set, tells what this run did to any model: unique
+	// may read only the batch, and relationships checks only new child
+	// rows when the parent kept its keys, looking in the parent's new rows
+	// first.
+	Changes func(model string) Change
+}
+
+// Change is what a run did to a model, as far as tests need to know; the
+// zero value means the run did not build it.
+type Change struct {
+	// Rebuilt: the model was replaced in full, so nothing is known of which
+	// values it lost.
+	Rebuilt bool
+	// Added is the quoted table of the rows an incremental run added.
+	Added string
+	// Key is the unique_key by which the run replaced rows (delete+insert);
+	// empty when it only appended.
+	Key []string
+}
+
+// kept reports whether the model still holds every value its column held
+// before the run: it was not built, or only appended, or replaced rows by
+// a key that holds the column, so every value deleted was inserted again.
+func (c Change) kept(column string) bool {
+	return !c.Rebuilt && (c.Added == "" || len(c.Key) == 0 || slices.Contains(c.Key, column))
 }
 
 // SQL returns the query whose rows are the failures of t. Singular tests
@@ -33,9 +55,11 @@ type Relations struct {
 //
 // With a batch, a test checks only what the batch can break: row tests
 // (not_null, accepted_values, expression_is_true) read the batch; unique
-// counts, in the whole model, the keys the batch holds; relationships
-// checks the batch's rows against the parent when the parent kept every
-// key it had. The row audit always counts whole tables.
+// counts, in the whole model, the keys the batch holds, or only the batch
+// when the run replaced rows by a key within the tested columns (an older
+// row with the batch's key was deleted); relationships checks the batch's
+// rows when the parent kept every key it had. The row audit always counts
+// whole tables.
 func SQL(t *project.Test, rel Relations) (string, error) {
 	m := rel.Model(t.Model)
 	batch := ""
@@ -68,7 +92,10 @@ func SQL(t *project.Test, rel Relations) (string, error) {
 			notNull = append(notNull, c+" IS NOT NULL")
 		}
 		from := m
-		if batch != "" {
+		switch {
+		case batch != "" && replacesWithin(rel.change(t.Model), cols):
+			from = batch
+		case batch != "":
 			// Only keys the batch holds can have become duplicates.
 			from = fmt.Sprintf("%s SEMI JOIN (SELECT DISTINCT %s FROM %s) USING (%s)", m, list, batch, list)
 		}
@@ -85,13 +112,7 @@ func SQL(t *project.Test, rel Relations) (string, error) {
 		return fmt.Sprintf("SELECT %s AS value, count(*) AS n_records FROM %s WHERE %s IS NOT NULL AND %s NOT IN (%s) GROUP BY 1",
 			quoted[0], rows, quoted[0], quoted[0], strings.Join(vals, ", ")), nil
 	case project.Relationships:
-		child := m
-		if batch != "" && rel.KeysKept != nil && rel.KeysKept(t.To, t.Field) {
-			child = batch
-		}
-		return fmt.Sprintf("SELECT child.%s AS missing_key, count(*) AS n_records FROM %s AS child "+
-			"WHERE child.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s AS parent WHERE parent.%s = child.%s) GROUP BY 1",
-			quoted[0], child, quoted[0], rel.Model(t.To), warehouse.QuoteIdent(t.Field), quoted[0]), nil
+		return relationshipsSQL(t, rel, m, batch, quoted[0]), nil
 	case project.ExpressionIsTrue:
 		return fmt.Sprintf("SELECT * FROM %s WHERE NOT coalesce((%s), false)", rows, t.Expression), nil
 	case project.RowConservation:
@@ -100,4 +121,44 @@ func SQL(t *project.Test, rel Relations) (string, error) {
 			rel.Source(t.Model), m, rel.Rejects(t.Model)), nil
 	}
 	return "", fmt.Errorf("datatest: no SQL for test kind %q", t.Kind)
+}
+
+func (rel Relations) change(model string) Change {
+	if rel.Changes == nil {
+		return Change{}
+	}
+	return rel.Changes(model)
+}
+
+// replacesWithin reports whether the run replaced the model's rows by a
+// key made only of cols.
+func replacesWithin(c Change, cols []string) bool {
+	if c.Added == "" || len(c.Key) == 0 {
+		return false
+	}
+	for _, k := range c.Key {
+		if !slices.Contains(cols, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// relationshipsSQL finds child keys without a parent row. With a batch and
+// a parent that kept its keys, only the batch's rows are checked, against
+// the parent's new rows first: when those hold every key, DuckDB never
+// reads the rest of the parent.
+func relationshipsSQL(t *project.Test, rel Relations, model, batch, col string) string {
+	field := warehouse.QuoteIdent(t.Field)
+	pc := rel.change(t.To)
+	child := model
+	orphan := fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s AS parent WHERE parent.%s = child.%s)", rel.Model(t.To), field, col)
+	if batch != "" && pc.kept(t.Field) {
+		child = batch
+		if pc.Added != "" {
+			orphan = fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s AS parent WHERE parent.%s = child.%s) AND %s", pc.Added, field, col, orphan)
+		}
+	}
+	return fmt.Sprintf("SELECT child.%[1]s AS missing_key, count(*) AS n_records FROM %[2]s AS child "+
+		"WHERE child.%[1]s IS NOT NULL AND %[3]s GROUP BY 1", col, child, orphan)
 }

@@ -79,8 +79,8 @@ func (pl *Plan) TestSQL(n *Node) (string, error) {
 type TestScope struct {
 	// Batch returns the quoted table of a model's new rows, or "".
 	Batch func(model string) string
-	// KeysKept reports whether a model kept every value of a column.
-	KeysKept func(model, column string) bool
+	// Changes tells what the run did to a model.
+	Changes func(model string) datatest.Change
 }
 
 // ScopedTestSQL is TestSQL within scope. Singular tests always read what
@@ -90,10 +90,10 @@ func (pl *Plan) ScopedTestSQL(n *Node, scope TestScope) (string, error) {
 		return n.SQL, nil
 	}
 	return datatest.SQL(n.Test, datatest.Relations{
-		Model:    func(name string) string { return pl.Model(name).Relation.String() },
-		Rejects:  func(name string) string { return materialize.RejectsRelation(pl.Model(name).Relation).String() },
-		Source:   func(name string) string { return pl.Model(name).Source.String() },
-		Batch:    scope.Batch,
-		KeysKept: scope.KeysKept,
+		Model:   func(name string) string { return pl.Model(name).Relation.String() },
+		Rejects: func(name string) string { return materialize.RejectsRelation(pl.Model(name).Relation).String() },
+		Source:  func(name string) string { return pl.Model(name).Source.String() },
+		Batch:   scope.Batch,
+		Changes: scope.Changes,
 	})
 }

@@ -2,8 +2,8 @@ package runner
 
 import (
 	"context"
-	"slices"
 
+	"etlrunner/etl/datatest"
 	"etlrunner/etl/materialize"
 	"etlrunner/etl/plan"
 	"etlrunner/etl/project"
@@ -85,7 +85,7 @@ func (r *runner) testQuery(ctx context.Context, n *plan.Node) (testQuery, error)
 			}
 			return ""
 		},
-		KeysKept: r.keysKept,
+		Changes: r.change,
 	})
 	if err != nil {
 		return testQuery{}, err
@@ -94,22 +94,23 @@ func (r *runner) testQuery(ctx context.Context, n *plan.Node) (testQuery, error)
 	return q, nil
 }
 
-// keysKept reports whether a model still holds every value its column held
-// before this run: true when this run did not build it, or only appended
-// rows, or replaced rows by a key that includes the column.
-func (r *runner) keysKept(model, column string) bool {
+// change is what this run did to a model, for tests.
+func (r *runner) change(model string) datatest.Change {
 	p := r.pl.Model(model)
 	if p == nil {
-		return false
+		return datatest.Change{Rebuilt: true}
 	}
 	switch r.buildOf(p.ID) {
 	case "":
-		return true
+		return datatest.Change{}
 	case builtBatch:
-		c := p.Config
-		return c.IncrementalStrategy != project.DeleteInsert || slices.Contains(c.UniqueKey, column)
+		c := datatest.Change{Added: materialize.BatchRelation(p.Relation).String()}
+		if p.Config.IncrementalStrategy == project.DeleteInsert {
+			c.Key = p.Config.UniqueKey
+		}
+		return c
 	}
-	return false
+	return datatest.Change{Rebuilt: true}
 }
 
 // dropBatches removes the batch tables of this run: they only serve its tests.

@@ -17,8 +17,10 @@
 -- more cheaply than by its text (a match is confirmed on message_id); it is
 -- stored, so a run stops if DuckDB's hash() ever changes (--full-refresh
 -- recomputes it). message_seq numbers the messages, a key the replace step
--- matches far more cheaply than the text id.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='message_seq') }}
+-- matches far more cheaply than the text id; the replace key holds
+-- message_id too, which tells the runner that every id deleted is inserted
+-- again, so a relationships test on message_id checks only new rows.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['message_seq', 'message_id']) }}
 {%- set copies_type = 'STRUCT(customer_id VARCHAR, channel VARCHAR, minute TIMESTAMP)[]' %}
 WITH
 mark AS (
