@@ -23,6 +23,13 @@ func TestIncrementalRunsTestNewRows(t *testing.T) {
 		}
 	}
 	check(etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0), whole, "first build")
+	// A run that finds nothing new writes no fingerprint, the marks of the
+	// scoped tests included: its only trace is its line in etl_meta.runs.
+	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0)
+	if n := notifCount(t, dir, `SELECT count(*) FROM etl_meta.node_state
+		WHERE run_id = (SELECT run_id FROM etl_meta.runs ORDER BY started_at DESC LIMIT 1)`); n != 0 {
+		t.Errorf("a run with nothing new rewrote %d fingerprints", n)
+	}
 
 	write(t, filepath.Join(landing, "2020-02-04T00-03.jsonl"), notifLine("C9001", "new-1", "whatsapp", "2020-02-04T00:03:10.000+00:00"))
 	minute := etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0)

@@ -87,7 +87,7 @@ func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResu
 	if r.opts.Kinds[plan.ModelNode] && r.upToDate(n.ID, fp) {
 		r.reuse(n.ID, fp)
 		if tq.scopeID != "" {
-			r.built(tq.scopeID, tq.mark, true) // the rows it passed on are the rows there now
+			r.passedOn(tq.scopeID, tq.mark) // the rows it passed on are the rows there now
 		}
 		res.Status, res.Message = report.Pass, "up to date"
 		return nil

@@ -154,6 +154,18 @@ func (r *runner) built(id, fp string, ok bool) {
 	r.state.save[id] = ""
 }
 
+// passedOn records the mark of a test's scope after a skipped test: it is
+// written only when it differs from the one saved, so a run that finds
+// nothing new writes nothing for it.
+func (r *runner) passedOn(id, mark string) {
+	r.state.mu.Lock()
+	defer r.state.mu.Unlock()
+	r.state.current[id] = mark
+	if r.state.saved[id] != mark {
+		r.state.save[id] = mark
+	}
+}
+
 // reuse records that a skipped node keeps the version it had.
 func (r *runner) reuse(id, fp string) {
 	r.state.mu.Lock()

@@ -33,12 +33,23 @@ type Options struct {
 	MemoryLimit string
 	// TempDirectory is where DuckDB spills; empty leaves DuckDB's default.
 	TempDirectory string
+	// KeepWAL is the largest write-ahead log that Close leaves for the next
+	// open to replay rather than checkpointing it; 0 means DefaultKeepWAL
+	// and a negative value checkpoints always.
+	KeepWAL int64
 }
+
+// DefaultKeepWAL is DuckDB's own checkpoint threshold: a log this small
+// replays in milliseconds, while a checkpoint of a large database costs
+// about a tenth of a second however little changed. Commits past it
+// checkpoint anyway, so the log at rest stays about this size.
+const DefaultKeepWAL = 16 << 20
 
 // Warehouse is an open DuckDB database.
 type Warehouse struct {
-	DB   *sql.DB
-	Path string
+	DB      *sql.DB
+	Path    string
+	keepWAL int64
 }
 
 // Open opens (creating if needed) the database described by opts. Every
@@ -72,7 +83,11 @@ func Open(ctx context.Context, opts Options) (*Warehouse, error) {
 		db.Close()
 		return nil, fmt.Errorf("warehouse: open %s: %w", displayPath(opts.Path), err)
 	}
-	return &Warehouse{DB: db, Path: opts.Path}, nil
+	keep := opts.KeepWAL
+	if keep == 0 {
+		keep = DefaultKeepWAL
+	}
+	return &Warehouse{DB: db, Path: opts.Path, keepWAL: keep}, nil
 }
 
 func initConn(execer driver.ExecerContext) error {
@@ -80,8 +95,19 @@ func initConn(execer driver.ExecerContext) error {
 	return err
 }
 
-// Close releases the database.
-func (w *Warehouse) Close() error { return w.DB.Close() }
+// Close releases the database. A small write-ahead log, such as the few
+// rows of bookkeeping a run that found nothing new leaves, stays for the
+// next open to replay; a larger one is checkpointed into the database file
+// as DuckDB does on shutdown. Either way every committed change is durable.
+func (w *Warehouse) Close() error {
+	if w.Path != "" && w.keepWAL > 0 {
+		if fi, err := os.Stat(w.Path + ".wal"); err == nil && fi.Size() <= w.keepWAL {
+			// Best effort: when it fails, DuckDB checkpoints as usual.
+			_, _ = w.DB.Exec("PRAGMA disable_checkpoint_on_shutdown")
+		}
+	}
+	return w.DB.Close()
+}
 
 func displayPath(p string) string {
 	if p == "" {
