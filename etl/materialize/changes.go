@@ -10,20 +10,17 @@ import (
 	"etlrunner/etl/warehouse"
 )
 
-// The working schemas of incremental models (created by a migration).
-const (
-	// BatchSchema holds, during a run, the rows each incremental model
-	// added in it: the model's tests check those instead of the whole table.
-	BatchSchema = "etl_batch"
-	// ChangesSchema holds, for a model whose outputs are partitioned, every
-	// row inserted or replaced since the outputs were last published. A
-	// missing table means "not known": the next export writes everything.
-	ChangesSchema = "etl_changes"
-)
+// ChangesSchema, created by a migration, holds for a model whose outputs
+// are partitioned every row inserted or replaced since the outputs were
+// last published. A missing table means "not known": the next export
+// writes everything.
+const ChangesSchema = "etl_changes"
 
-// BatchRelation is where an incremental run leaves the rows it added to r.
+// BatchRelation is where an incremental run leaves the rows it added to r,
+// for the length of the run: the model's tests check those instead of the
+// whole table. It lives in the warehouse's in-memory scratch catalog.
 func BatchRelation(r tmpl.Relation) tmpl.Relation {
-	return tmpl.Relation{Schema: BatchSchema, Name: r.Schema + "__" + r.Name}
+	return tmpl.Relation{Schema: warehouse.Scratch, Name: r.Schema + "__" + r.Name}
 }
 
 // ChangesRelation is the change log of r.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"etlrunner/etl/project"
+	"etlrunner/etl/warehouse"
 )
 
 // An incremental run leaves the rows it added in the batch table, and a
@@ -29,6 +30,8 @@ func TestBatchAndChangeLog(t *testing.T) {
 			t.Errorf("result %+v", res)
 		}
 		equal(t, "batch", rows(t, conn, "SELECT id, v FROM "+batch), []string{"3|c"})
+		equal(t, "batch catalog", rows(t, conn, "SELECT database_name FROM duckdb_tables() WHERE table_name = '"+BatchRelation(target).Name+"'"),
+			[]string{warehouse.Scratch})
 		if kind(t, conn, ChangesRelation(target)) != "" {
 			t.Error("an incremental run created the change log")
 		}

@@ -95,12 +95,16 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 				return err
 			}
 		}
-		// The run's tests read the batch: the rows added, not the whole table.
-		_, err = req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS %s", BatchRelation(req.Relation), kept))
-		return err
+		return nil
 	})
 	if err != nil {
 		return res, err
+	}
+	// The run's tests read the batch: the rows added, not the whole table.
+	// It is written once the rows are committed, in memory (a transaction
+	// writes to one catalog only).
+	if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS %s", BatchRelation(req.Relation), kept)); err != nil {
+		return res, fmt.Errorf("batch of %s: %w", req.Relation, err)
 	}
 	staged, err := count(ctx, req.Conn, stage)
 	res.Rows, res.Rejected = staged-rejected, rejected

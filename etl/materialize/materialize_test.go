@@ -28,7 +28,7 @@ func newConn(t *testing.T) *sql.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	exec(t, conn, "CREATE SCHEMA silver", "CREATE SCHEMA raw", "CREATE SCHEMA "+BatchSchema, "CREATE SCHEMA "+ChangesSchema)
+	exec(t, conn, "CREATE SCHEMA silver", "CREATE SCHEMA raw", "CREATE SCHEMA "+ChangesSchema)
 	return conn
 }
 

@@ -39,6 +39,13 @@ type Options struct {
 	KeepWAL int64
 }
 
+// Scratch is an in-memory catalog attached to every warehouse and seen by
+// all its connections: tables that live for one run only (the rows each
+// incremental model added, for its tests) go there, so they are never
+// written to the log or the database file. A transaction writes either to
+// the warehouse or to Scratch, not to both.
+const Scratch = "etl_scratch"
+
 // DefaultKeepWAL is DuckDB's own checkpoint threshold: a log this small
 // replays in milliseconds, while a checkpoint of a large database costs
 // about a tenth of a second however little changed. Commits past it
@@ -79,7 +86,7 @@ func Open(ctx context.Context, opts Options) (*Warehouse, error) {
 		return nil, fmt.Errorf("warehouse: open %s: %w", displayPath(opts.Path), err)
 	}
 	db := sql.OpenDB(connector)
-	if err := db.PingContext(ctx); err != nil {
+	if _, err := db.ExecContext(ctx, "ATTACH ':memory:' AS "+QuoteIdent(Scratch)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("warehouse: open %s: %w", displayPath(opts.Path), err)
 	}
