@@ -1,7 +1,7 @@
 -- The incremental dashboard and billing must agree with a count over every
 -- deduplicated WhatsApp message: a customer-day counted differently, missing
--- from the dashboard, or billed for another count is a failure. (A dashboard
--- row of 0 is a day whose only message moved to an earlier copy.)
+-- from the dashboard or the bill, or left there without a message, is a
+-- failure.
 WITH counted AS (
     SELECT customer_id, day, count(*) AS whatsapp_notifications
     FROM {{ ref('notification_messages') }}
@@ -17,5 +17,5 @@ SELECT
 FROM counted AS c
 FULL JOIN {{ ref('notification_dashboard') }} AS d USING (customer_id, day)
 FULL JOIN {{ ref('daily_billing') }} AS b USING (customer_id, day)
-WHERE coalesce(c.whatsapp_notifications, 0) <> coalesce(d.whatsapp_notifications, -1)
+WHERE c.whatsapp_notifications IS DISTINCT FROM d.whatsapp_notifications
    OR d.whatsapp_notifications IS DISTINCT FROM b.whatsapp_notifications

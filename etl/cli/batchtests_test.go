@@ -34,15 +34,16 @@ func TestIncrementalRunsTestNewRows(t *testing.T) {
 	write(t, filepath.Join(landing, "2020-02-04T00-03.jsonl"), notifLine("C9001", "new-1", "whatsapp", "2020-02-04T00:03:10.000+00:00"))
 	minute := etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0)
 	check(minute, scoped, "a new minute")
-	// notification_messages replaces rows by a key holding message_id, so
-	// the detail's relationships test needs only the detail's new rows.
-	rel := regexp.MustCompile(`PASS test relationships_notification_detail_message_id_notification_messages \.* \[PASS, new rows in`)
+	// notification_dashboard replaced the rows of the customer-days its
+	// batch touched and lost none, so the bill's relationships test needs
+	// only the bill's new rows.
+	rel := regexp.MustCompile(`PASS test relationships_daily_billing_customer_id_notification_dashboard \.* \[PASS, new rows in`)
 	check(minute, rel, "a new minute, relationships")
 
 	// A bad new row is found among the new rows: a channel nobody expects.
 	write(t, filepath.Join(landing, "2020-02-04T00-04.jsonl"), notifLine("C9001", "new-2", "fax", "2020-02-04T00:04:10.000+00:00"))
 	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0).
-		contains(t, "WARN test accepted_values_notification_deliveries_channel", "1 failing rows")
+		contains(t, "WARN test accepted_values_notification_messages_channel", "1 failing rows")
 
 	// seed then run builds without testing; the next build cannot rely on
 	// the rows that run added and checks whole tables.

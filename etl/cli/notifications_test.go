@@ -56,13 +56,13 @@ func TestNotificationsDefaultSeeds(t *testing.T) {
 		{"missing customer", `SELECT count(*) FROM bronze.notification_events_rejects WHERE _reject_reason = 'missing customer'`, positive},
 		{"missing channel", `SELECT count(*) FROM bronze.notification_events_rejects WHERE _reject_reason = 'missing channel'`, positive},
 		{"bad datetime", `SELECT count(*) FROM bronze.notification_events_rejects WHERE _reject_reason = 'event_datetime is not ISO 8601 with an offset'`, positive},
-		{"a message delivered twice in one file", `SELECT count(*) FROM (SELECT 1 FROM silver.notification_deliveries GROUP BY message_id, _source_file HAVING count(*) > 1)`, positive},
-		{"a message delivered in two files", `SELECT count(*) FROM (SELECT 1 FROM silver.notification_deliveries GROUP BY message_id HAVING count(DISTINCT _source_file) > 1)`, positive},
-		{"a later file brings an earlier copy", `SELECT count(*) FROM (SELECT 1 FROM silver.notification_deliveries GROUP BY message_id
+		{"a message delivered twice in one file", `SELECT count(*) FROM (SELECT 1 FROM bronze.notification_events GROUP BY message_id, _source_file HAVING count(*) > 1)`, positive},
+		{"a message delivered in two files", `SELECT count(*) FROM (SELECT 1 FROM bronze.notification_events GROUP BY message_id HAVING count(DISTINCT _source_file) > 1)`, positive},
+		{"a later file brings an earlier copy", `SELECT count(*) FROM (SELECT 1 FROM bronze.notification_events GROUP BY message_id
 			HAVING count(*) > 1 AND arg_min(_source_file, event_at) > min(_source_file))`, positive},
-		{"each message counted once", `SELECT (SELECT count(DISTINCT message_id) FROM silver.notification_deliveries) - (SELECT count(*) FROM gold.notification_detail)`, zero},
+		{"each message counted once", `SELECT (SELECT count(DISTINCT message_id) FROM bronze.notification_events) - (SELECT count(*) FROM gold.notification_detail)`, zero},
 		{"the earliest copy is kept", `SELECT count(*) FROM silver.notification_messages AS m
-			WHERE m.event_at <> (SELECT min(d.event_at) FROM silver.notification_deliveries AS d WHERE d.message_id = m.message_id)`, zero},
+			WHERE m.event_at <> (SELECT min(d.event_at) FROM bronze.notification_events AS d WHERE d.message_id = m.message_id)`, zero},
 		{"whatsapp in three spellings", `SELECT count(DISTINCT channel) FROM bronze.notification_events WHERE lower(channel) = 'whatsapp'`, func(n int) bool { return n == 3 }},
 		{"per minute counts every message", `SELECT (SELECT sum(notifications) FROM gold.notifications_per_minute) - (SELECT count(*) FROM silver.notification_messages)`, zero},
 		{"dashboard counts WhatsApp only", `SELECT (SELECT sum(whatsapp_notifications) FROM gold.notification_dashboard) - (SELECT count(*) FROM silver.notification_messages WHERE channel = 'whatsapp')`, zero},
@@ -150,11 +150,12 @@ func TestNotificationsIncrementalEqualsFullRefresh(t *testing.T) {
 	sameFiles(t, "full refresh after one new minute", csvOutputs(t, dir), incremental)
 
 	// A run that stops at silver leaves the gold models behind; the next
-	// run applies what they missed, through their watermark.
+	// run finds that they missed a batch and rebuilds them.
 	write(t, filepath.Join(landing, "2020-02-04T00-04.jsonl"), notifLine("C9002", "new-3", "whatsapp", "2020-02-04T00:04:30.000+00:00"))
 	etl(t, dir, "build", "--select", "+notification_messages").must(t, 0)
 	write(t, filepath.Join(landing, "2020-02-04T00-05.jsonl"), notifLine("C9002", "new-4", "whatsapp", "2020-02-04T00:05:30.000+00:00"))
-	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0)
+	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0).
+		contains(t, "(rebuilt: incremental model silver.notification_messages changed since notifications_per_minute last read it)")
 	if got := read(t, filepath.Join(dir, "output/daily_billing.csv")); !strings.Contains(got, "\nC9002,2020-02-04,2,0.0400,0.08,BRL\n") {
 		t.Errorf("the gold models did not catch up:\n%s", got)
 	}
@@ -163,16 +164,15 @@ func TestNotificationsIncrementalEqualsFullRefresh(t *testing.T) {
 	sameFiles(t, "full refresh after a run that stopped at silver", csvOutputs(t, dir), caughtUp)
 }
 
-// A first run that builds some gold models but not their bookmark leaves
-// the next run an empty bookmark (from the migration): it re-applies every
-// message and still equals a full refresh.
-func TestNotificationsGoldBeforeBookmark(t *testing.T) {
+// A first run that builds some gold models but not the others: the next
+// run builds the others in full, batches the rest, and equals a full
+// refresh.
+func TestNotificationsGoldModelsBuiltApart(t *testing.T) {
 	dir := copyProject(t)
 	etl(t, dir, "build", "--select", "+notification_dashboard").must(t, 0)
-	if n := notifCount(t, dir, "SELECT count(*) FROM gold.notification_gold_watermark"); n != 0 {
-		t.Fatalf("bookmark has %d rows before the model ran, want 0", n)
-	}
-	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0).contains(t, "incremental model gold.notification_dashboard")
+	write(t, filepath.Join(dir, "seeds/notifications/2020-02-04T00-03.jsonl"), notifLine("C9001", "new-1", "whatsapp", "2020-02-04T00:03:10.000+00:00"))
+	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0).
+		contains(t, "incremental model gold.notification_dashboard ...... [INSERT 1", "incremental model gold.daily_billing ............... [CREATE TABLE")
 	incremental := csvOutputs(t, dir)
 	etl(t, dir, "build", "--select", "+tag:notifications", "--full-refresh").must(t, 0)
 	sameFiles(t, "full refresh", csvOutputs(t, dir), incremental)

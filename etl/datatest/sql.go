@@ -41,13 +41,16 @@ type Change struct {
 	// Key is the unique_key by which the run replaced rows (delete+insert);
 	// empty when it only appended.
 	Key []string
+	// Lost: some keys may have lost their rows without a replacement
+	// (batch: key), so the model may no longer hold a value it held.
+	Lost bool
 }
 
 // kept reports whether the model still holds every value its column held
 // before the run: it was not built, or only appended, or replaced rows by
 // a key that holds the column, so every value deleted was inserted again.
 func (c Change) kept(column string) bool {
-	return !c.Rebuilt && (c.Added == "" || len(c.Key) == 0 || slices.Contains(c.Key, column))
+	return !c.Rebuilt && !c.Lost && (c.Added == "" || len(c.Key) == 0 || slices.Contains(c.Key, column))
 }
 
 // SQL returns the query whose rows are the failures of t. Singular tests

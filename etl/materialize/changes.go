@@ -23,6 +23,13 @@ func BatchRelation(r tmpl.Relation) tmpl.Relation {
 	return tmpl.Relation{Schema: warehouse.Scratch, Name: r.Schema + "__" + r.Name}
 }
 
+// DeletedRelation is where an incremental delete+insert run leaves the
+// rows it deleted from r, for the length of the run: the batch-mode models
+// that read r learn from it which keys changed.
+func DeletedRelation(r tmpl.Relation) tmpl.Relation {
+	return tmpl.Relation{Schema: warehouse.Scratch, Name: r.Schema + "__" + r.Name + "__deleted"}
+}
+
 // ChangesRelation is the change log of r.
 func ChangesRelation(r tmpl.Relation) tmpl.Relation {
 	return tmpl.Relation{Schema: ChangesSchema, Name: r.Schema + "__" + r.Name}

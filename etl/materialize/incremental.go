@@ -51,17 +51,27 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 		reason := warehouse.QuoteIdent(RejectReason)
 		kept = fmt.Sprintf("SELECT * EXCLUDE (%s) FROM %s WHERE %s IS NULL", reason, stage, reason)
 	}
+	replaces := req.Config.Strategy() == project.DeleteInsert
+	deleted := warehouse.QuoteIdent("__etl_deleted_" + req.Relation.Schema + "_" + req.Relation.Name)
+	if replaces {
+		defer req.Conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+deleted)
+	}
 	rejected := int64(0)
 	err = inTx(ctx, req.Conn, func() error {
 		logged, err := changeLog(ctx, req.Conn, req.Relation, stage)
 		if err != nil {
 			return err
 		}
-		if req.Config.IncrementalStrategy == project.DeleteInsert {
+		if replaces {
+			// The replaced rows are kept aside (a temporary table may be
+			// written in the same transaction): their keys tell the batch
+			// models downstream what changed, and the log their files.
+			if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT t.* FROM %s AS t WHERE %s",
+				deleted, req.Relation, replacedBy(req, stage))); err != nil {
+				return err
+			}
 			if logged {
-				// The replaced rows go to the log first: their files change too.
-				if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT t.* FROM %s AS t WHERE %s",
-					ChangesRelation(req.Relation), req.Relation, replacedBy(req, stage))); err != nil {
+				if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", ChangesRelation(req.Relation), deleted)); err != nil {
 					return err
 				}
 			}
@@ -100,11 +110,17 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 	if err != nil {
 		return res, err
 	}
-	// The run's tests read the batch: the rows added, not the whole table.
-	// It is written once the rows are committed, in memory (a transaction
-	// writes to one catalog only).
+	// The run's tests and the batch models downstream read the batch: the
+	// rows added, not the whole table. It is written once the rows are
+	// committed, in memory (a transaction writes to one catalog only).
 	if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS %s", BatchRelation(req.Relation), kept)); err != nil {
 		return res, fmt.Errorf("batch of %s: %w", req.Relation, err)
+	}
+	if replaces {
+		if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", DeletedRelation(req.Relation), deleted)); err != nil {
+			return res, fmt.Errorf("deleted rows of %s: %w", req.Relation, err)
+		}
+		res.Deleted = true
 	}
 	staged, err := count(ctx, req.Conn, stage)
 	res.Rows, res.Rejected = staged-rejected, rejected
@@ -114,17 +130,24 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 }
 
 // replacedBy is the condition on the target's rows (alias t) that the new
-// rows replace. Keys match with IS NOT DISTINCT FROM so a NULL key part
-// still matches. A rejected new row replaces nothing: the last good version
-// of its key stays.
+// rows replace, with those of req.Keys. Keys match with IS NOT DISTINCT
+// FROM so a NULL key part still matches. A rejected new row replaces
+// nothing: the last good version of its key stays.
 func replacedBy(req Request, stage string) string {
+	keys := make([]string, len(req.Config.UniqueKey))
 	var conds []string
-	if req.Config.HasRejects() {
-		conds = append(conds, "s."+warehouse.QuoteIdent(RejectReason)+" IS NULL")
-	}
-	for _, k := range req.Config.UniqueKey {
+	for i, k := range req.Config.UniqueKey {
 		q := warehouse.QuoteIdent(k)
+		keys[i] = q
 		conds = append(conds, fmt.Sprintf("t.%s IS NOT DISTINCT FROM s.%s", q, q))
 	}
-	return fmt.Sprintf("EXISTS (SELECT 1 FROM %s AS s WHERE %s)", stage, strings.Join(conds, " AND "))
+	from := stage
+	if req.Config.HasRejects() {
+		from = fmt.Sprintf("(SELECT * FROM %s WHERE %s IS NULL)", stage, warehouse.QuoteIdent(RejectReason))
+	}
+	if req.Keys != "" {
+		cols := strings.Join(keys, ", ")
+		from = fmt.Sprintf("(SELECT %s FROM %s UNION SELECT %s FROM %s)", cols, from, cols, req.Keys)
+	}
+	return fmt.Sprintf("EXISTS (SELECT 1 FROM %s AS s WHERE %s)", from, strings.Join(conds, " AND "))
 }

@@ -209,3 +209,33 @@ func TestIncrementalRejectsTurnedOnLater(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 }
+
+// batch: key replaces every row of the keys a run names, including those
+// the query no longer returns, and leaves the rows it deleted aside for
+// the models that read it.
+func TestIncrementalReplacesNamedKeys(t *testing.T) {
+	conn := newConn(t)
+	exec(t, conn, "CREATE TABLE raw.batch AS SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c')) t(seq, v)")
+	c := project.Config{Materialized: project.Incremental, Batch: project.BatchKey, UniqueKey: []string{"seq"}}
+	full := func(bool) (string, error) { return "SELECT * FROM raw.batch", nil }
+	if _, err := Run(context.Background(), Request{Conn: conn, Relation: target, Config: c, Render: full}); err != nil {
+		t.Fatal(err)
+	}
+	// Key 1 changes, key 2 disappears from the input, key 4 is new.
+	exec(t, conn, "DELETE FROM raw.batch WHERE seq IN (1, 2)")
+	exec(t, conn, "INSERT INTO raw.batch VALUES (1, 'A'), (4, 'd')")
+	exec(t, conn, "CREATE TEMP TABLE keys AS SELECT * FROM (VALUES (1), (2), (4)) t(seq)")
+	batch := func(bool) (string, error) {
+		return "SELECT * FROM raw.batch WHERE seq IN (SELECT seq FROM keys)", nil
+	}
+	res, err := Run(context.Background(), Request{Conn: conn, Relation: target, Config: c, Render: batch, Keys: "keys"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Batch || !res.Deleted || res.Rows != 2 {
+		t.Errorf("result %+v", res)
+	}
+	equal(t, "rows", rows(t, conn, "SELECT seq, v FROM silver.orders ORDER BY seq"), []string{"1|A", "3|c", "4|d"})
+	equal(t, "deleted", rows(t, conn, "SELECT seq, v FROM "+DeletedRelation(target).String()+" ORDER BY seq"), []string{"1|a", "2|b"})
+	equal(t, "batch", rows(t, conn, "SELECT seq, v FROM "+BatchRelation(target).String()+" ORDER BY seq"), []string{"1|A", "4|d"})
+}

@@ -21,6 +21,11 @@ type Request struct {
 	FullRefresh bool
 	// Render compiles the model; incremental tells is_incremental().
 	Render func(incremental bool) (string, error)
+	// Keys, for an incremental run of a delete+insert model, is a relation
+	// of unique_key values whose rows the run replaces besides those its
+	// own rows hold (batch: key): a key the query no longer returns loses
+	// its rows.
+	Keys string
 }
 
 // Result says what a materialization did.
@@ -32,6 +37,9 @@ type Result struct {
 	// Batch is true when an incremental run left the rows it added in
 	// BatchRelation for this run's tests.
 	Batch bool
+	// Deleted is true when the run also left the rows it deleted (replaced)
+	// in DeletedRelation.
+	Deleted bool
 }
 
 // Materialization builds one kind of relation.

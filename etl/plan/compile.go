@@ -80,7 +80,26 @@ func appendUnique(list []tmpl.Relation, r tmpl.Relation) []tmpl.Relation {
 
 // Render renders a model's SQL for execution.
 func (pl *Plan) Render(ctx context.Context, n *Node, incremental bool) (string, error) {
-	res, err := pl.render(ctx, n, incremental)
+	return pl.RenderWith(ctx, n, incremental, nil)
+}
+
+// RenderWith renders a model's SQL for execution with some relations that
+// ref() and source() name read from others instead: a batch-mode model
+// reads its inputs' batches.
+func (pl *Plan) RenderWith(ctx context.Context, n *Node, incremental bool, instead map[tmpl.Relation]tmpl.Relation) (string, error) {
+	c := pl.context(n.Relation, incremental)
+	if len(instead) > 0 {
+		ref, source := c.Ref, c.Source
+		swap := func(r tmpl.Relation, err error) (tmpl.Relation, error) {
+			if alt, ok := instead[r]; ok && err == nil {
+				return alt, nil
+			}
+			return r, err
+		}
+		c.Ref = func(name string) (tmpl.Relation, error) { return swap(ref(name)) }
+		c.Source = func(src, table string) (tmpl.Relation, error) { return swap(source(src, table)) }
+	}
+	res, err := pl.engine.Render(ctx, n.File, n.Model.SQL, c)
 	if err != nil {
 		return "", err
 	}

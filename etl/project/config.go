@@ -20,6 +20,18 @@ const (
 	DeleteInsert = "delete+insert"
 )
 
+// Batch modes of an incremental model (config batch).
+const (
+	// BatchLoad: each input shows only its rows added since the model last
+	// ran; the model's rows are appended, or replace those sharing their
+	// unique_key (delete+insert).
+	BatchLoad = "load"
+	// BatchKey: each input holding the unique_key columns shows every row
+	// of the keys its changes touch; the model's rows of those keys are
+	// replaced by what the query returns for them.
+	BatchKey = "key"
+)
+
 // Config is a model's configuration, merged from the project file's layer
 // defaults, the model's YAML and the model's own config(...) call.
 type Config struct {
@@ -32,6 +44,11 @@ type Config struct {
 	Rejects *bool `yaml:"rejects" json:"rejects,omitempty"`
 	// Exports replaces the layer's default exports when set.
 	Exports *[]Export `yaml:"exports" json:"exports,omitempty"`
+	// Batch hands an incremental model's inputs to it by batch, so the
+	// model stays a plain SELECT: BatchLoad shows each input's rows added
+	// since the model last ran, BatchKey every row of the unique_key values
+	// its inputs changed. See Config.Validate and the README.
+	Batch string `yaml:"batch" json:"batch,omitempty"`
 }
 
 // StringList accepts either a single string or a list of strings.
@@ -118,6 +135,9 @@ func (c Config) Merge(o Config) Config {
 	if o.Exports != nil {
 		c.Exports = o.Exports
 	}
+	if o.Batch != "" {
+		c.Batch = o.Batch
+	}
 	return c
 }
 
@@ -151,6 +171,9 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("incremental_strategy must be append or delete+insert; got %q", c.IncrementalStrategy)
 	}
+	if err := c.validateBatch(); err != nil {
+		return err
+	}
 	dests := map[string]bool{}
 	for _, e := range c.ExportList() {
 		if err := e.validate(); err != nil {
@@ -169,6 +192,32 @@ func (c Config) Validate() error {
 		dests[dest] = true
 	}
 	return nil
+}
+
+func (c Config) validateBatch() error {
+	switch c.Batch {
+	case "":
+		return nil
+	case BatchLoad, BatchKey:
+	default:
+		return fmt.Errorf("batch must be load or key; got %q", c.Batch)
+	}
+	if c.Materialized != Incremental {
+		return fmt.Errorf("batch: %s needs materialized: incremental", c.Batch)
+	}
+	if c.Batch == BatchKey && (len(c.UniqueKey) == 0 || c.IncrementalStrategy == Append) {
+		return fmt.Errorf("batch: key replaces rows by their unique_key: give a unique_key and no append strategy")
+	}
+	return nil
+}
+
+// Strategy is the effective incremental strategy: batch: key always
+// replaces by key.
+func (c Config) Strategy() string {
+	if c.Batch == BatchKey {
+		return DeleteInsert
+	}
+	return c.IncrementalStrategy
 }
 
 func (e Export) validate() error {

@@ -7,6 +7,7 @@ import (
 	"etlrunner/etl/materialize"
 	"etlrunner/etl/plan"
 	"etlrunner/etl/project"
+	"etlrunner/etl/tmpl"
 )
 
 // How a model was built in this run; a model absent from runner.builds was
@@ -105,8 +106,11 @@ func (r *runner) change(model string) datatest.Change {
 		return datatest.Change{}
 	case builtBatch:
 		c := datatest.Change{Added: materialize.BatchRelation(p.Relation).String()}
-		if p.Config.IncrementalStrategy == project.DeleteInsert {
+		if p.Config.Strategy() == project.DeleteInsert {
 			c.Key = p.Config.UniqueKey
+		}
+		if ch, ok := r.changeOf(p.ID); ok {
+			c.Lost = ch.lost
 		}
 		return c
 	}
@@ -119,7 +123,8 @@ func (r *runner) dropBatches(ctx context.Context) {
 		if how != builtBatch {
 			continue
 		}
-		rel := materialize.BatchRelation(r.node(id).Relation)
-		_, _ = r.wh.DB.ExecContext(ctx, "DROP TABLE IF EXISTS "+rel.String())
+		for _, rel := range []tmpl.Relation{materialize.BatchRelation(r.node(id).Relation), materialize.DeletedRelation(r.node(id).Relation)} {
+			_, _ = r.wh.DB.ExecContext(ctx, "DROP TABLE IF EXISTS "+rel.String())
+		}
 	}
 }

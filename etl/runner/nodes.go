@@ -44,21 +44,46 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 		return err
 	}
 	defer conn.Close()
+	r.state.mu.Lock()
+	prev := r.state.saved[n.ID]
+	r.state.mu.Unlock()
+	var b batch
+	if n.Config.Batch != "" && !r.opts.FullRefresh && r.modelExists(n) {
+		if b, err = r.planBatch(ctx, conn, n); err != nil {
+			return fmt.Errorf("plan the batch of %s: %w", n.Name, err)
+		}
+		defer b.drop(context.WithoutCancel(ctx), conn)
+	}
 	got, err := materialize.Run(ctx, materialize.Request{
-		Conn: conn, Relation: n.Relation, Config: n.Config, Source: n.Source, FullRefresh: r.opts.FullRefresh,
+		Conn: conn, Relation: n.Relation, Config: n.Config, Source: n.Source,
+		FullRefresh: r.opts.FullRefresh || b.rebuild != "", Keys: b.keys,
 		Render: func(incremental bool) (string, error) {
 			if !incremental {
 				return n.SQL, nil // compiled once, with the same vars
 			}
-			return r.pl.Render(ctx, n, true)
+			return r.pl.RenderWith(ctx, n, true, b.inputs)
 		},
 	})
 	res.CompiledSQL = got.SQL
+	if err == nil && n.Config.Batch != "" {
+		err = r.saveBatch(ctx, n)
+	}
 	r.built(n.ID, fp, err == nil)
 	if err != nil {
+		if n.Config.Batch != "" {
+			r.built(batchID(n.ID), "", false)
+		}
 		return err // the result names the model and its file
 	}
+	c, err := modelChange(ctx, conn, n, prev, got)
+	if err != nil {
+		return fmt.Errorf("changes of %s: %w", n.Name, err)
+	}
+	r.noteChange(n.ID, c)
 	r.noteBuild(n.ID, got.Batch)
+	if b.rebuild != "" {
+		got.Message += " (rebuilt: " + b.rebuild + ")"
+	}
 	res.Rows, res.Rejected = got.Rows, got.Rejected
 	switch {
 	case n.Config.Materialized == project.View:

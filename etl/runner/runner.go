@@ -58,6 +58,7 @@ type runner struct {
 	exports   map[string]string // export id -> fingerprint, recorded once published
 	state     *state
 	builds    map[string]string // model id -> builtFull or builtBatch
+	changes   map[string]change // seed or model id -> what this run did to its rows
 	logged    []string          // models whose change logs restart once published
 	exportCfg map[string]string // export id -> hash of its config, recorded once published
 	done      int
@@ -69,7 +70,7 @@ const ExportNode plan.Kind = "export"
 // Execute runs the selected part of the plan.
 func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts Options) (*Outcome, error) {
 	r := &runner{pl: pl, wh: wh, opts: opts, runID: newRunID(), results: map[string]report.NodeResult{},
-		staged: map[string][]stagedFile{}, exports: map[string]string{}, builds: map[string]string{}, exportCfg: map[string]string{}}
+		staged: map[string][]stagedFile{}, exports: map[string]string{}, builds: map[string]string{}, changes: map[string]change{}, exportCfg: map[string]string{}}
 	r.stage = filepath.Join(r.outputDir(), ".staging-"+r.runID)
 	r.graph = r.executionGraph()
 	started := time.Now()

@@ -90,17 +90,43 @@ func (r *runner) version(ctx context.Context, id string) (string, error) {
 	if n == nil || n.Kind != plan.SeedNode {
 		return "", nil // never built: its dependents cannot be up to date
 	}
-	var ledger string
-	err := r.wh.DB.QueryRowContext(ctx, `SELECT coalesce(string_agg(path || ' ' || sha256, chr(10) ORDER BY path), '')
-		FROM etl_meta.file_ledger WHERE seed = ?`, n.Name).Scan(&ledger)
+	v, err := r.seedVersion(ctx, n)
 	if err != nil {
-		return "", fmt.Errorf("seed %s version: %w", n.Name, err)
+		return "", err
 	}
-	v = hashOf("seed", ledger)
 	s.mu.Lock()
 	s.current[id] = v
 	s.mu.Unlock()
 	return v, nil
+}
+
+// seedVersion hashes a seed's ledger: the files loaded and their checksums.
+func (r *runner) seedVersion(ctx context.Context, n *plan.Node) (string, error) {
+	return r.ledgerHash(ctx, n, "")
+}
+
+// ledgerHash hashes the ledger entries of a seed that cond (SQL on the
+// ledger's columns, with args) keeps.
+func (r *runner) ledgerHash(ctx context.Context, n *plan.Node, cond string, args ...any) (string, error) {
+	var ledger string
+	err := r.wh.DB.QueryRowContext(ctx, `SELECT coalesce(string_agg(path || ' ' || sha256, chr(10) ORDER BY path), '')
+		FROM etl_meta.file_ledger WHERE seed = ? `+cond, append([]any{n.Name}, args...)...).Scan(&ledger)
+	if err != nil {
+		return "", fmt.Errorf("seed %s version: %w", n.Name, err)
+	}
+	return hashOf("seed", ledger), nil
+}
+
+// latestLoad is the time of a seed's latest load, as the _loaded_at of its
+// rows says it ("" when nothing is loaded).
+func (r *runner) latestLoad(ctx context.Context, n *plan.Node) (string, error) {
+	var at string
+	err := r.wh.DB.QueryRowContext(ctx, `SELECT coalesce(strftime(max(loaded_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ'), '')
+		FROM etl_meta.file_ledger WHERE seed = ?`, n.Name).Scan(&at)
+	if err != nil {
+		return "", fmt.Errorf("seed %s latest load: %w", n.Name, err)
+	}
+	return at, nil
 }
 
 // fingerprint hashes what a node is built from: its kind, text and config,

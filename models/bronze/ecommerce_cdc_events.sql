@@ -3,6 +3,8 @@
 -- (r), insert (c) or update (u); `before` for a delete (d), which only needs
 -- the key. A live image is checked against its table's columns here, so
 -- silver can type it without losing a value.
+-- batch: load: a run types only the events loaded since the last one.
+{{ config(materialized='incremental', batch='load') }}
 WITH envelope AS (
     SELECT
         {{ blank_to_null('op') }} AS op,
@@ -11,8 +13,7 @@ WITH envelope AS (
         CASE WHEN json_valid("before") AND json_type(CAST("before" AS JSON)) = 'OBJECT' THEN CAST("before" AS JSON) END AS before_image,
         CASE WHEN json_valid("after") AND json_type(CAST("after" AS JSON)) = 'OBJECT' THEN CAST("after" AS JSON) END AS after_image,
         _source_file,
-        _source_line,
-        _loaded_at
+        _source_line
     FROM {{ source('raw', 'ecommerce_cdc') }}
 ),
 typed AS (
@@ -25,8 +26,7 @@ typed AS (
         after_image,
         CASE WHEN op = 'd' THEN before_image ELSE after_image END AS row_image,
         _source_file,
-        _source_line,
-        _loaded_at
+        _source_line
     FROM envelope
 ),
 -- The row image parsed once, into its table's columns.
@@ -54,7 +54,6 @@ SELECT
     row_image,
     _source_file,
     _source_line,
-    _loaded_at,
     CASE
         WHEN op IS NULL OR op NOT IN ('r', 'c', 'u', 'd') THEN 'unknown op'
         WHEN table_name IS NULL OR table_name NOT IN ({{ ecommerce_cdc_schema('names') }}) THEN 'unknown table'

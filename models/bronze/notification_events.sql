@@ -1,19 +1,11 @@
--- Notification events typed from raw.notifications, incrementally: a run
--- reads only the raw rows of loads newer than any row already here or in
--- the rejects table (a load of only rejected rows still counts as seen).
--- Each value is typed once, in the inner query, and the reject reason reads
--- the typed values.
-{{ config(materialized='incremental', incremental_strategy='append') }}
+-- Notification events typed from raw.notifications. Rows without a message
+-- id, customer or channel, or whose event_datetime is not ISO 8601 with an
+-- offset, go to notification_events_rejects with the reason.
+-- batch: load: the runner hands this model only the raw rows loaded since
+-- it last ran, and rebuilds it when a landing file was replaced or removed.
+{{ config(materialized='incremental', batch='load') }}
 SELECT
-    customer_id,
-    message_id,
-    customer_name,
-    channel,
-    payload,
-    event_at,
-    _source_file,
-    _source_line,
-    _loaded_at,
+    *,
     CASE
         WHEN message_id IS NULL THEN 'missing message id'
         WHEN customer_id IS NULL THEN 'missing customer'
@@ -29,10 +21,6 @@ FROM (
         payload,
         {{ notifications_event_at('event_datetime') }} AS event_at,
         _source_file,
-        _source_line,
-        _loaded_at
+        _source_line
     FROM {{ source('raw', 'notifications') }}
-    {% if is_incremental() %}
-    WHERE _loaded_at > {{ notifications_latest_load([this, this.schema ~ '.' ~ this.name ~ '_rejects']) }}
-    {% endif %}
 )

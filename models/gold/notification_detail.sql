@@ -1,7 +1,8 @@
 -- The detailed report: one row per message (duplicates counted once, the
 -- earliest delivery kept), every channel, partitioned by UTC day on export.
--- A run replaces only the messages with an unapplied delivery.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='message_id') }}
+-- batch: load: a run reads the message rows notification_messages wrote in
+-- the same run and replaces the detail rows of those message ids.
+{{ config(materialized='incremental', batch='load', incremental_strategy='delete+insert', unique_key='message_id') }}
 SELECT
     day,
     customer_id,
@@ -10,8 +11,4 @@ SELECT
     channel,
     payload,
     event_at AS event_datetime
-{% if is_incremental() %}
-FROM ({{ notifications_unapplied_messages() }})
-{% else %}
 FROM {{ ref('notification_messages') }}
-{% endif %}
