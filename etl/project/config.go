@@ -202,8 +202,8 @@ func (c Config) validateBatch() error {
 	default:
 		return fmt.Errorf("batch must be load or key; got %q", c.Batch)
 	}
-	if c.Materialized != Incremental {
-		return fmt.Errorf("batch: %s needs materialized: incremental", c.Batch)
+	if c.Materialized != Incremental && (c.Materialized != View || c.Batch != BatchLoad) {
+		return fmt.Errorf("batch: %s needs materialized: incremental (or view, with batch: load)", c.Batch)
 	}
 	if c.Batch == BatchKey && (len(c.UniqueKey) == 0 || c.IncrementalStrategy == Append) {
 		return fmt.Errorf("batch: key replaces rows by their unique_key: give a unique_key and no append strategy")

@@ -85,7 +85,7 @@ func TestLoadErrors(t *testing.T) {
 		{"batch: key without key", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    config: {materialized: incremental, batch: key}\n"},
 			[]string{"batch: key replaces rows by their unique_key"}},
 		{"batch on a table", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    config: {materialized: table, batch: load}\n"},
-			[]string{"model a: batch: load needs materialized: incremental"}},
+			[]string{"model a: batch: load needs materialized: incremental (or view, with batch: load)"}},
 		{"unknown batch", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    config: {materialized: incremental, batch: hourly}\n"},
 			[]string{"batch must be load or key"}},
 		{"bad export format", map[string]string{"etl.yml": minimal + "layers:\n  gold:\n    exports: [xlsx]\n", "models/gold/a.sql": "1"},

@@ -74,6 +74,10 @@ func modelChange(ctx context.Context, q warehouse.Querier, n *plan.Node, prev st
 		return c, nil
 	}
 	c.deleted = "SELECT * FROM " + materialize.DeletedRelation(n.Relation).String()
+	if n.Config.Materialized == project.View {
+		c.lost = true // no key says which of its rows came back
+		return c, nil
+	}
 	if n.Config.Batch != project.BatchKey {
 		return c, nil // a delete+insert by its own rows inserts every key it deletes
 	}
@@ -168,6 +172,11 @@ func (r *runner) planBatch(ctx context.Context, conn warehouse.Querier, n *plan.
 			return b, nil
 		}
 		for _, in := range changed {
+			if n.Config.Materialized == project.View {
+				// viewBatch shows the view over the input's batch itself.
+				b.inputs[in.rel] = in.rel
+				continue
+			}
 			if why, err := r.loadable(ctx, conn, n, in.rel, in.c); err != nil || why != "" {
 				b.rebuild = why
 				return b, err

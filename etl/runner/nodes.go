@@ -65,6 +65,9 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 		},
 	})
 	res.CompiledSQL = got.SQL
+	if err == nil && n.Config.Batch != "" && n.Config.Materialized == project.View {
+		got, err = r.viewBatch(ctx, conn, n, b, got)
+	}
 	if err == nil && n.Config.Batch != "" {
 		err = r.saveBatch(ctx, n)
 	}

@@ -64,7 +64,7 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 	r.mu.Lock()
 	r.staged[n.ID] = files
 	r.exportCfg[id] = hashOf(string(cfg))
-	if hasLayout(n) && n.Config.Materialized == project.Incremental {
+	if hasLayout(n) && (n.Config.Materialized == project.Incremental || n.Config.Batch != "") {
 		r.logged = append(r.logged, n.ID)
 	}
 	r.exports[id] = fp
