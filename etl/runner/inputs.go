@@ -94,6 +94,7 @@ func modelChange(ctx context.Context, q warehouse.Querier, n *plan.Node, prev st
 // rebuilt instead.
 type batch struct {
 	inputs  map[tmpl.Relation]tmpl.Relation
+	changed map[tmpl.Relation]change // the inputs that changed, and how
 	keys    string
 	rebuild string
 	views   []string // temporary views to drop afterwards
@@ -116,7 +117,7 @@ func batchID(id string) string { return "batch:" + id }
 // this run shows that batch (batch: load) or the rows of the keys it
 // touched (batch: key); anything else makes n rebuild from scratch.
 func (r *runner) planBatch(ctx context.Context, conn warehouse.Querier, n *plan.Node) (batch, error) {
-	b := batch{inputs: map[tmpl.Relation]tmpl.Relation{}}
+	b := batch{inputs: map[tmpl.Relation]tmpl.Relation{}, changed: map[tmpl.Relation]change{}}
 	r.state.mu.Lock()
 	saved := r.state.saved[batchID(n.ID)]
 	r.state.mu.Unlock()
@@ -165,6 +166,7 @@ func (r *runner) planBatch(ctx context.Context, conn warehouse.Querier, n *plan.
 			return b, nil
 		}
 		changed = append(changed, input{rel, c})
+		b.changed[rel] = c
 	}
 	if n.Config.Batch == project.BatchLoad {
 		if len(changed) > 1 {
@@ -173,9 +175,7 @@ func (r *runner) planBatch(ctx context.Context, conn warehouse.Querier, n *plan.
 		}
 		for _, in := range changed {
 			if n.Config.Materialized == project.View {
-				// viewBatch shows the view over the input's batch itself.
-				b.inputs[in.rel] = in.rel
-				continue
+				continue // viewBatch shows the view over the input's batch itself
 			}
 			if why, err := r.loadable(ctx, conn, n, in.rel, in.c); err != nil || why != "" {
 				b.rebuild = why

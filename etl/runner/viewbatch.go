@@ -19,13 +19,10 @@ import (
 func (r *runner) viewBatch(ctx context.Context, conn warehouse.Querier, n *plan.Node, b batch, got materialize.Result) (materialize.Result, error) {
 	var input tmpl.Relation
 	var c change
-	for _, dep := range r.pl.Graph.Deps(n.ID) {
-		if ch, ok := r.changeOf(dep); ok {
-			input, _ = r.relationOf(dep)
-			c = ch
-		}
+	for rel, ch := range b.changed { // batch: load takes at most one
+		input, c = rel, ch
 	}
-	if b.rebuild != "" || b.inputs == nil || len(b.inputs) == 0 || c.full {
+	if b.rebuild != "" || len(b.changed) != 1 || c.full {
 		// Everything the view shows may have changed.
 		return got, materialize.DropChanges(ctx, conn, n.Relation)
 	}
