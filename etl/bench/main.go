@@ -24,6 +24,7 @@ import (
 
 type config struct {
 	dir, project, etl, baseline string
+	plain                       string
 	notifications, others       int
 	histories                   string
 	seed                        uint64
@@ -50,6 +51,7 @@ func main() {
 	flag.StringVar(&c.project, "project", ".", "the project to benchmark (etl.yml, models, sql, tests, seeds)")
 	flag.StringVar(&c.etl, "etl", "bin/etl", "the etl binary")
 	flag.StringVar(&c.baseline, "baseline", "bin/etl-baseline", "the baseline binary (etl/bench/baseline)")
+	flag.StringVar(&c.plain, "plain", "bin/etl-plain", "the plain DuckDB program of the notification family (etl/bench/plain)")
 	flag.IntVar(&c.notifications, "rows", 10_000_000, "notification events of the full project")
 	flag.IntVar(&c.others, "other-rows", 200_000, "rows of shipments, campaign and spending each (ecommerce_cdc: one order per 8)")
 	flag.StringVar(&c.histories, "histories", "1000000", "notification histories under the minute batch besides the full project's, comma-separated")
@@ -77,7 +79,7 @@ func main() {
 }
 
 func newBench(c config) (*bench, error) {
-	for _, p := range []*string{&c.dir, &c.project, &c.etl, &c.baseline} {
+	for _, p := range []*string{&c.dir, &c.project, &c.etl, &c.baseline, &c.plain} {
 		abs, err := filepath.Abs(*p)
 		if err != nil {
 			return nil, err
