@@ -8,19 +8,25 @@ import (
 	"testing"
 )
 
-// modelRows reads every CSV output of a run as one sorted list of lines per
-// output (a file, or a folder of partitions; each file's header included):
-// what a reader of the outputs sees, whichever files an incremental run
-// chose to add or rewrite.
+// modelRows reads every CSV output of a run as one list of lines per output
+// (a file, or a folder of partitions): its distinct headers, then its rows,
+// sorted. That is what a reader of the outputs sees, whichever files an
+// incremental run chose to add or rewrite.
 func modelRows(t *testing.T, dir string) map[string][]string {
 	t.Helper()
-	rows := map[string][]string{}
+	headers, rows := map[string][]string{}, map[string][]string{}
 	for rel, text := range csvOutputs(t, dir) {
 		out := strings.SplitN(filepath.ToSlash(rel), "/", 2)[0]
-		rows[out] = append(rows[out], strings.Split(strings.TrimSuffix(text, "\n"), "\n")...)
+		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+		if !slices.Contains(headers[out], lines[0]) {
+			headers[out] = append(headers[out], lines[0])
+		}
+		rows[out] = append(rows[out], lines[1:]...)
 	}
-	for _, l := range rows {
-		slices.Sort(l)
+	for out, h := range headers {
+		slices.Sort(h)
+		slices.Sort(rows[out])
+		rows[out] = append(h, rows[out]...)
 	}
 	return rows
 }
