@@ -63,19 +63,7 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 			return err
 		}
 		if replaces {
-			// The replaced rows are kept aside (a temporary table may be
-			// written in the same transaction): their keys tell the batch
-			// models downstream what changed, and the log their files.
-			if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT t.* FROM %s AS t WHERE %s",
-				deleted, req.Relation, replacedBy(req, stage))); err != nil {
-				return err
-			}
-			if logged {
-				if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", ChangesRelation(req.Relation), deleted)); err != nil {
-					return err
-				}
-			}
-			if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s AS t WHERE %s", req.Relation, replacedBy(req, stage))); err != nil {
+			if err := deleteReplaced(ctx, req, stage, deleted, logged); err != nil {
 				return err
 			}
 		}
@@ -127,6 +115,32 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 	res.Message = fmt.Sprintf("INSERT %d", res.Rows)
 	res.Batch = true
 	return res, err
+}
+
+// deleteReplaced deletes the rows of the target that the new rows (and
+// req.Keys) replace, keeping them aside in deleted (a temporary table may be
+// written in the same transaction): their keys tell the batch models
+// downstream what changed, and the change log their files. The rows are
+// found on the key columns alone and then read and deleted by rowid, stable
+// within the transaction: matching every column of a large table to keep a
+// few rows would read all of it, twice.
+func deleteReplaced(ctx context.Context, req Request, stage, deleted string, logged bool) error {
+	ids := warehouse.QuoteIdent("__etl_ids_" + req.Relation.Schema + "_" + req.Relation.Name)
+	defer req.Conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+ids)
+	stmts := []string{
+		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT t.rowid AS id FROM %s AS t WHERE %s", ids, req.Relation, replacedBy(req, stage)),
+		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s WHERE rowid IN (SELECT id FROM %s)", deleted, req.Relation, ids),
+	}
+	if logged {
+		stmts = append(stmts, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", ChangesRelation(req.Relation), deleted))
+	}
+	stmts = append(stmts, fmt.Sprintf("DELETE FROM %s WHERE rowid IN (SELECT id FROM %s)", req.Relation, ids))
+	for _, stmt := range stmts {
+		if _, err := req.Conn.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // replacedBy is the condition on the target's rows (alias t) that the new

@@ -168,6 +168,16 @@ func (r *runner) keyBatch(ctx context.Context, conn warehouse.Querier, n *plan.N
 			continue // read whole: it did not change
 		}
 		q := fmt.Sprintf("SELECT i.* FROM %s AS i SEMI JOIN %s AS k ON %s", rel, b.keys, strings.Join(on, " AND "))
+		kind, err := warehouse.RelationKind(ctx, conn, rel.Schema, rel.Name)
+		if err != nil {
+			return err
+		}
+		if kind == "table" {
+			// Found on the key columns alone, then read by rowid: the
+			// few rows of the batch's keys, not every column of the table.
+			q = fmt.Sprintf("SELECT * FROM %s WHERE rowid IN (SELECT i.rowid FROM %s AS i SEMI JOIN %s AS k ON %s)",
+				rel, rel, b.keys, strings.Join(on, " AND "))
+		}
 		if err := b.view(ctx, conn, n, rel, q); err != nil {
 			return err
 		}
