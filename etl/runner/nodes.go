@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"etlrunner/etl/datatest"
@@ -47,30 +48,8 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 	r.state.mu.Lock()
 	prev := r.state.saved[n.ID]
 	r.state.mu.Unlock()
-	var b batch
-	if n.Config.Batch != "" && !r.opts.FullRefresh && r.modelExists(n) {
-		if b, err = r.planBatch(ctx, conn, n); err != nil {
-			return fmt.Errorf("plan the batch of %s: %w", n.Name, err)
-		}
-		defer b.drop(context.WithoutCancel(ctx), conn)
-	}
-	got, err := materialize.Run(ctx, materialize.Request{
-		Conn: conn, Relation: n.Relation, Config: n.Config, Source: n.Source,
-		FullRefresh: r.opts.FullRefresh || b.rebuild != "", Keys: b.keys,
-		Render: func(incremental bool) (string, error) {
-			if !incremental {
-				return n.SQL, nil // compiled once, with the same vars
-			}
-			return r.pl.RenderWith(ctx, n, true, b.inputs)
-		},
-	})
+	got, b, err := r.materialize(ctx, conn, n)
 	res.CompiledSQL = got.SQL
-	if err == nil && n.Config.Batch != "" && n.Config.Materialized == project.View {
-		got, err = r.viewBatch(ctx, conn, n, b, got)
-	}
-	if err == nil && n.Config.Batch != "" {
-		err = r.saveBatch(ctx, n)
-	}
 	r.built(n.ID, fp, err == nil)
 	if err != nil {
 		if n.Config.Batch != "" {
@@ -97,6 +76,36 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 		res.Message = fmt.Sprintf("%s, %d rows", got.Message, got.Rows)
 	}
 	return nil
+}
+
+// materialize builds model n: in full, or with batch config from the
+// batch its inputs hold in this run, recording what it consumed.
+func (r *runner) materialize(ctx context.Context, conn *sql.Conn, n *plan.Node) (materialize.Result, batch, error) {
+	var b batch
+	if n.Config.Batch != "" && !r.opts.FullRefresh && r.modelExists(n) {
+		var err error
+		if b, err = r.planBatch(ctx, conn, n); err != nil {
+			return materialize.Result{}, b, fmt.Errorf("plan the batch of %s: %w", n.Name, err)
+		}
+		defer b.drop(context.WithoutCancel(ctx), conn)
+	}
+	got, err := materialize.Run(ctx, materialize.Request{
+		Conn: conn, Relation: n.Relation, Config: n.Config, Source: n.Source,
+		FullRefresh: r.opts.FullRefresh || b.rebuild != "", Keys: b.keys,
+		Render: func(incremental bool) (string, error) {
+			if !incremental {
+				return n.SQL, nil // compiled once, with the same vars
+			}
+			return r.pl.RenderWith(ctx, n, true, b.inputs)
+		},
+	})
+	if err == nil && n.Config.Batch != "" && n.Config.Materialized == project.View {
+		got, err = r.viewBatch(ctx, conn, n, b, got)
+	}
+	if err == nil && n.Config.Batch != "" {
+		err = r.saveBatch(ctx, n)
+	}
+	return got, b, err
 }
 
 func (r *runner) runTest(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
