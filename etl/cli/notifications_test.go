@@ -86,8 +86,11 @@ func TestNotificationsDefaultSeeds(t *testing.T) {
 			}
 		}
 	}
-	if got, _ := filepath.Glob(filepath.Join(dir, "output/notification_detail/csv/day=2020-02-03/part-20200203T235*.csv")); len(got) < 2 {
-		t.Errorf("day 2020-02-03 should hold a file per minute, got %q", got)
+	// One file per 30 minutes of events: the seeds' last minutes of the
+	// first day make one segment.
+	if got, _ := filepath.Glob(filepath.Join(dir, "output/notification_detail/csv/day=2020-02-03/part-*.csv")); len(got) != 1 ||
+		filepath.Base(got[0]) != "part-20200203T233000.csv" {
+		t.Errorf("day 2020-02-03 should hold one file for 23:30-24:00, got %q", got)
 	}
 }
 
@@ -145,9 +148,9 @@ func TestNotificationsIncrementalEqualsFullRefresh(t *testing.T) {
 	if got := read(t, filepath.Join(dir, "output/notification_dashboard.csv")); !strings.Contains(got, "\nC9001,2020-02-04,1,2020-02-04T00:04:00+00:00\n") {
 		t.Errorf("new customer-day missing from the dashboard:\n%s", got)
 	}
-	incremental := csvOutputs(t, dir)
+	incremental := modelRows(t, dir)
 	etl(t, dir, "build", "--select", "+tag:notifications", "--full-refresh").must(t, 0).contains(t, "[7 loaded, 0 unchanged files")
-	sameFiles(t, "full refresh after one new minute", csvOutputs(t, dir), incremental)
+	sameRows(t, "full refresh after one new minute", modelRows(t, dir), incremental)
 
 	// A run that stops at silver leaves the gold models behind; the next
 	// run finds that they missed a batch and rebuilds them.
@@ -159,9 +162,9 @@ func TestNotificationsIncrementalEqualsFullRefresh(t *testing.T) {
 	if got := read(t, filepath.Join(dir, "output/daily_billing.csv")); !strings.Contains(got, "\nC9002,2020-02-04,2,0.0400,0.08,BRL\n") {
 		t.Errorf("the gold models did not catch up:\n%s", got)
 	}
-	caughtUp := csvOutputs(t, dir)
+	caughtUp := modelRows(t, dir)
 	etl(t, dir, "build", "--select", "+tag:notifications", "--full-refresh").must(t, 0)
-	sameFiles(t, "full refresh after a run that stopped at silver", csvOutputs(t, dir), caughtUp)
+	sameRows(t, "full refresh after a run that stopped at silver", modelRows(t, dir), caughtUp)
 }
 
 // A first run that builds some gold models but not the others: the next
@@ -173,9 +176,9 @@ func TestNotificationsGoldModelsBuiltApart(t *testing.T) {
 	write(t, filepath.Join(dir, "seeds/notifications/2020-02-04T00-03.jsonl"), notifLine("C9001", "new-1", "whatsapp", "2020-02-04T00:03:10.000+00:00"))
 	etl(t, dir, "build", "--select", "+tag:notifications").must(t, 0).
 		contains(t, "incremental model gold.notification_dashboard ...... [INSERT 1", "incremental model gold.daily_billing ............... [CREATE TABLE")
-	incremental := csvOutputs(t, dir)
+	incremental := modelRows(t, dir)
 	etl(t, dir, "build", "--select", "+tag:notifications", "--full-refresh").must(t, 0)
-	sameFiles(t, "full refresh", csvOutputs(t, dir), incremental)
+	sameRows(t, "full refresh", modelRows(t, dir), incremental)
 }
 
 func gzipText(t *testing.T, text string) string {

@@ -40,7 +40,9 @@ type Spec struct {
 	// Segment splits each partition (or an unpartitioned directory export)
 	// into one file per time bucket of a column:
 	// <Path>/<c>=<v>/part-<start>.<ext>, so a run that changes a few
-	// buckets rewrites only their files.
+	// buckets touches only their files; an incremental run may add files
+	// <Path>/<c>=<v>/part-<start>_<nnnn>.<ext> to a bucket (see
+	// CompactAfter).
 	Segment *Segment
 	// SplitBy writes one file per distinct value: <Path>/<col>=<value>.<ext>.
 	SplitBy string
@@ -64,7 +66,20 @@ type Spec struct {
 	// OutputDir is where Previous lives, so carried files can be linked
 	// into the stage.
 	OutputDir string
+	// CompactAfter applies when Changes is set and the export is
+	// segmented: rows that only add to a segment go into one more file in
+	// it (part-<start>_<nnnn>), written from the change log, instead of
+	// the segment being rewritten, until the segment would hold more than
+	// CompactAfter added files; it is then rewritten as one file. A file
+	// holding rows that were deleted or replaced is rewritten without
+	// them. 0 rewrites every segment the changes touch as one file.
+	CompactAfter int
 }
+
+// DefaultCompactAfter is the CompactAfter the runner uses unless an export
+// says otherwise: a 30-minute segment fed by minute runs gathers about 30
+// added files before time moves on to the next segment.
+const DefaultCompactAfter = 30
 
 // Pivot turns rows of (index..., name, value) into one row per index with a
 // column per name.
@@ -106,11 +121,12 @@ type File struct {
 // Write writes spec's output into stageDir (a mirror of the output layout),
 // verifies every file against the relation and returns them. It runs on db
 // directly, outside any transaction, so DuckDB can use all its threads.
-// With spec.Changes it rewrites only the files those rows touch and links
-// the rest of spec.Previous into the stage, falling back to a full write
-// whenever Previous does not match what is published.
+// With spec.Changes it writes only the files those rows touch (see
+// CompactAfter) and links the rest of spec.Previous into the stage,
+// falling back to a full write whenever Previous does not match what is
+// published.
 func Write(ctx context.Context, db *sql.DB, stageDir string, spec Spec) ([]File, error) {
-	return stage(ctx, db, stageDir, spec, true)
+	return WriteAll(ctx, db, stageDir, []Spec{spec})
 }
 
 // verify re-checks what Write staged for spec without writing anything: the
@@ -204,7 +220,7 @@ func writeOutputs(ctx context.Context, db *sql.DB, stageDir string, spec Spec, o
 			if err != nil {
 				return err
 			}
-			file, err := verifyOutput(gctx, db, stageDir, spec.Format, o, want)
+			file, err := verifyOutput(stageDir, spec.Format, o, want)
 			if err != nil {
 				return err
 			}

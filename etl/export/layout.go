@@ -7,16 +7,24 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"etlrunner/etl/warehouse"
 )
 
 // layout cuts a partitioned and/or segmented export into files: one per
-// combination of partition values and, with a Segment, per time bucket.
+// combination of partition values and, with a Segment, per time bucket (a
+// cell). A full write gives each cell one file; an incremental run may add
+// numbered files to a segmented cell (see incremental.go).
+//
 // One COPY per file rather than COPY ... PARTITION_BY because DuckDB's
-// partitioned writer interleaves its threads' rows, so reruns on the same
-// table would not write the same bytes; a plain COPY keeps order.
+// partitioned writer interleaves its threads' rows: measured on DuckDB
+// 1.5.4, COPY (SELECT ... ORDER BY ...) TO dir (PARTITION_BY ...) writes
+// different bytes on every rerun, with preserve_insertion_order and
+// PER_THREAD_OUTPUT false as well; FILE_SIZE_BYTES rotation cuts files at
+// different rows; only threads = 1, a global setting, made it repeatable.
+// A plain COPY of an ordered query keeps the order, so its bytes repeat.
 type layout struct {
 	spec     Spec
 	kept     []warehouse.Column // the columns each file holds
@@ -30,6 +38,35 @@ type layout struct {
 type fileKey struct {
 	parts []sql.NullString
 	seg   bucket
+	// seq is 0 for a cell's base file (part-<start>), n > 0 for the n-th
+	// file incremental runs added to the cell (part-<start>_<nnnn>).
+	seq int
+}
+
+// maxSeq is the largest number an added file's name holds (four digits);
+// a cell that would need more is compacted instead.
+const maxSeq = 9999
+
+// cell is the key of k's cell: the same partition values and segment,
+// without the file number.
+func (k fileKey) cell() fileKey { return fileKey{parts: k.parts, seg: k.seg} }
+
+// cellID is a map key for k's cell.
+func (k fileKey) cellID() string {
+	var b strings.Builder
+	for _, p := range k.parts {
+		if p.Valid {
+			b.WriteString("v" + strconv.Quote(p.String))
+		} else {
+			b.WriteString("n")
+		}
+	}
+	if k.seg.null {
+		b.WriteString("|null")
+	} else {
+		b.WriteString("|" + k.seg.name)
+	}
+	return b.String()
 }
 
 func newLayout(ctx context.Context, db *sql.DB, spec Spec, cols []warehouse.Column) (layout, error) {
@@ -106,7 +143,9 @@ func (l layout) outputs(keys []fileKey) ([]output, error) {
 }
 
 // filePath is <Path>/<c1>=<v1>/.../<name>.<ext>, the name being data_0
-// without a Segment, else part-<start> or part-null.
+// without a Segment, else part-<start> or part-null, followed by _<nnnn>
+// for a file an incremental run added. Names sort by cell, then base
+// first ('.' sorts before '_'), then in the order the files were added.
 func (l layout) filePath(k fileKey) string {
 	elems := []string{l.spec.Path}
 	for i, v := range k.parts {
@@ -123,10 +162,16 @@ func (l layout) filePath(k fileKey) string {
 	case l.seg != nil:
 		name = "part-" + k.seg.name
 	}
+	if l.seg != nil && k.seq > 0 {
+		name += fmt.Sprintf("_%04d", k.seq)
+	}
 	return strings.Join(append(elems, name+"."+l.spec.Format.ext()), "/")
 }
 
-var segmentName = regexp.MustCompile(`^-?[0-9]+T[0-9]{6}$`)
+var (
+	segmentName = regexp.MustCompile(`^-?[0-9]+T[0-9]{6}$`)
+	addedSuffix = regexp.MustCompile(`_([0-9]{4})$`)
+)
 
 // parsePath reads back the key of a file path this layout would write. It
 // fills only what the path holds: partition values and the segment name.
@@ -166,6 +211,13 @@ func (l layout) parsePath(p string) (fileKey, bool) {
 		return k, stem == "data_0"
 	}
 	start, ok := strings.CutPrefix(stem, "part-")
+	if m := addedSuffix.FindStringSubmatch(start); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err != nil || n < 1 || n > maxSeq {
+			return fileKey{}, false
+		}
+		k.seq, start = n, strings.TrimSuffix(start, m[0])
+	}
 	switch {
 	case !ok:
 		return fileKey{}, false
@@ -180,7 +232,8 @@ func (l layout) parsePath(p string) (fileKey, bool) {
 }
 
 // compareKeys orders keys as a full write lists its files: by partition
-// values as text, NULL first, then by segment start, NULL first.
+// values as text, NULL first, then by segment start, NULL first, then the
+// base file before the added ones, in the order they were added.
 func compareKeys(a, b fileKey) int {
 	for i := range min(len(a.parts), len(b.parts)) {
 		if c := compareNullable(a.parts[i].Valid, b.parts[i].Valid, a.parts[i].String, b.parts[i].String); c != 0 {
@@ -190,7 +243,10 @@ func compareKeys(a, b fileKey) int {
 	if c := cmp.Compare(len(a.parts), len(b.parts)); c != 0 {
 		return c
 	}
-	return compareNullable(!a.seg.null, !b.seg.null, a.seg.name, b.seg.name)
+	if c := compareNullable(!a.seg.null, !b.seg.null, a.seg.name, b.seg.name); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.seq, b.seq)
 }
 
 func compareNullable(aValid, bValid bool, a, b string) int {

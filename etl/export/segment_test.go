@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -219,6 +220,8 @@ func FuzzParsePath(f *testing.F) {
 		"m/day=2020-02-03/part-20200203T235900.parquet", "m/day=__HIVE_DEFAULT_PARTITION__/part-null.parquet",
 		"m/day=a%2Fb/part-20200203T235900.parquet", "m/day=a%2fb/part-null.parquet", "m/day=x/data_0.parquet",
 		"m/day=x/../y/part-null.parquet", "m/day=%/part-null.parquet", "m/part-null.parquet", "n/day=x/part-null.parquet",
+		"m/day=x/part-20200203T235900_0001.parquet", "m/day=x/part-null_9999.parquet", "m/day=x/part-20200203T235900_0000.parquet",
+		"m/day=x/part-20200203T235900_1.parquet", "m/day=x/part-20200203T235900_0001_0002.parquet",
 	} {
 		f.Add(s)
 	}
@@ -247,6 +250,40 @@ func FuzzHiveEscape(f *testing.F) {
 	})
 }
 
+// Paths of added files read back, and sort, as their keys do.
+func TestAddedFilePaths(t *testing.T) {
+	l := layout{spec: Spec{Path: "m", Format: CSV, PartitionBy: []string{"day"}}, seg: &segmentPlan{col: "ts"}}
+	cases := []struct {
+		path string
+		seq  int
+		ok   bool
+	}{
+		{"m/day=x/part-20200203T235900.csv", 0, true},
+		{"m/day=x/part-20200203T235900_0001.csv", 1, true},
+		{"m/day=x/part-null_0420.csv", 420, true},
+		{"m/day=x/part-20200203T235900_0000.csv", 0, false},
+		{"m/day=x/part-20200203T235900_12345.csv", 0, false},
+		{"m/day=x/part-20200203T235900-0001.csv", 0, false},
+	}
+	var paths []string
+	for _, tc := range cases {
+		k, ok := l.parsePath(tc.path)
+		if ok != tc.ok || ok && (k.seq != tc.seq || l.filePath(k) != tc.path) {
+			t.Errorf("parsePath(%q) = %+v, %v", tc.path, k, ok)
+		}
+		if ok {
+			paths = append(paths, tc.path)
+		}
+	}
+	if flat := (layout{spec: Spec{Path: "m", Format: CSV, PartitionBy: []string{"day"}}}); func() bool { _, ok := flat.parsePath("m/day=x/data_0_0001.csv"); return ok }() {
+		t.Error("an export without segments accepted an added file")
+	}
+	// Byte order is file order: the base, then the added files in turn.
+	if !slices.IsSorted(paths) {
+		t.Errorf("paths do not sort in file order: %q", paths)
+	}
+}
+
 func TestCompareKeysMatchesSQLOrder(t *testing.T) {
 	null := sql.NullString{}
 	val := func(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
@@ -257,6 +294,9 @@ func TestCompareKeysMatchesSQLOrder(t *testing.T) {
 		{parts: []sql.NullString{val("B")}, seg: bucket{null: true}},
 		{parts: []sql.NullString{val("a")}, seg: bucket{name: "20191231T235900"}},
 		{parts: []sql.NullString{val("a")}, seg: bucket{name: "20200101T000000"}},
+		{parts: []sql.NullString{val("a")}, seg: bucket{name: "20200101T000000"}, seq: 1},
+		{parts: []sql.NullString{val("a")}, seg: bucket{name: "20200101T000000"}, seq: 12},
+		{parts: []sql.NullString{val("a")}, seg: bucket{name: "20200101T003000"}},
 	}
 	for i := 1; i < len(ordered); i++ {
 		if c := compareKeys(ordered[i-1], ordered[i]); c >= 0 {

@@ -57,6 +57,9 @@ func normalize(spec Spec) (Spec, error) {
 			return fail("segment column %q is also a partition column", sg.Column)
 		}
 	}
+	if spec.CompactAfter < 0 || spec.CompactAfter >= maxSeq {
+		return fail("compact_after must be between 0 and %d", maxSeq-1)
+	}
 	if p := spec.Pivot; p != nil && (len(p.Index) == 0 || p.Names == "" || p.Values == "") {
 		return fail("pivot needs index, names and values columns")
 	}

@@ -2,10 +2,15 @@ package export
 
 import (
 	"context"
+	"encoding/csv"
+	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"etlrunner/etl/warehouse"
 )
 
 const salesTable = `CREATE TABLE sales AS SELECT * FROM (VALUES
@@ -65,6 +70,50 @@ func TestVerifyCatchesMismatch(t *testing.T) {
 				writeText(t, staged(stage, "m.csv"), strings.Replace(text, "month", "mes", 1))
 			},
 			want: `verify m.csv: column 2 is "mes", expected "month"`,
+		},
+		{
+			name: "csv cut inside its last line",
+			spec: Spec{Model: "m", Relation: "sales", Format: CSV},
+			tamper: func(t *testing.T, _ execer, stage string) {
+				text := readText(t, staged(stage, "m.csv"))
+				writeText(t, staged(stage, "m.csv"), text[:len(text)-3])
+			},
+			want: "verify m.csv: file does not end with a line break",
+		},
+		{
+			name: "csv quote left open",
+			spec: Spec{Model: "m", Relation: "sales", Format: CSV},
+			tamper: func(t *testing.T, _ execer, stage string) {
+				text := readText(t, staged(stage, "m.csv"))
+				writeText(t, staged(stage, "m.csv"), strings.Replace(text, "US,", `"US,`, 1))
+			},
+			want: "verify m.csv: file ends inside a quoted value",
+		},
+		{
+			name: "csv field lost",
+			spec: Spec{Model: "m", Relation: "sales", Format: CSV},
+			tamper: func(t *testing.T, _ execer, stage string) {
+				text := readText(t, staged(stage, "m.csv"))
+				writeText(t, staged(stage, "m.csv"), strings.Replace(text, "US,2020-01-01,", "US,", 1))
+			},
+			want: "verify m.csv: file has 7 field separators outside quotes, 4 records of 3 fields need 8",
+		},
+		{
+			name: "csv line split in two",
+			spec: Spec{Model: "m", Relation: "sales", Format: CSV},
+			tamper: func(t *testing.T, _ execer, stage string) {
+				text := readText(t, staged(stage, "m.csv"))
+				writeText(t, staged(stage, "m.csv"), strings.Replace(text, "US,2020-01-01,", "US,2020-01-01,\n", 1))
+			},
+			want: "verify m.csv: file has 8 field separators outside quotes, 5 records of 3 fields need 10",
+		},
+		{
+			name: "csv emptied",
+			spec: Spec{Model: "m", Relation: "sales", Format: CSV},
+			tamper: func(t *testing.T, _ execer, stage string) {
+				writeText(t, staged(stage, "m.csv"), "")
+			},
+			want: "verify m.csv: file is empty",
 		},
 		{
 			name: "parquet column type changed",
@@ -166,5 +215,38 @@ func TestPartitionValuesAndHiveReadBack(t *testing.T) {
 		SELECT tag, yr, n FROM read_parquet('` + stage + `/ev/*/*/*.parquet', hive_partitioning = true, hive_types = {'tag': VARCHAR, 'yr': INTEGER}))`
 	if err := db.QueryRowContext(context.Background(), q).Scan(&diff); err != nil || diff != 0 {
 		t.Fatalf("hive read-back differs from source by %d rows (%v)", diff, err)
+	}
+}
+
+// The one-pass CSV check counts records as a CSV reader does, quoted line
+// breaks, doubled quotes and values across its read buffer included.
+func TestScanCSVCountsRecords(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,\"a \"\"quoted\"\"\nheader\",text\n")
+	rows := 0
+	for b.Len() < 3<<20 {
+		fmt.Fprintf(&b, "%d,\"line one\nline two, \"\"quoted\"\"\",%s\n", rows, strings.Repeat("x", rows%300))
+		fmt.Fprintf(&b, "%d,,\"%s\"\n", rows+1, strings.Repeat("\"\"\n,", rows%200))
+		rows += 2
+	}
+	path := filepath.Join(t.TempDir(), "x.csv")
+	writeText(t, path, b.String())
+	st, err := scanCSV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.records != int64(rows) || len(records) != rows+1 {
+		t.Fatalf("scan counts %d records, encoding/csv %d, written %d", st.records, len(records)-1, rows)
+	}
+	cols := []warehouse.Column{{Name: "id"}, {Name: "a \"quoted\"\nheader"}, {Name: "text"}}
+	if err := st.check(cols); err != nil {
+		t.Fatal(err)
+	}
+	if sum, size, _ := hashFile(path); sum != st.sha256 || size != st.bytes {
+		t.Fatalf("sha256 %s size %d, want %s %d", st.sha256, st.bytes, sum, size)
 	}
 }

@@ -41,10 +41,10 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 	if err != nil {
 		return err
 	}
-	var files []stagedFile
+	var specs []export.Spec
 	for _, e := range n.Config.ExportList() {
 		spec := export.Spec{Model: n.Name, Relation: n.Relation.String(), Format: export.Format(e.Format), Path: e.Path,
-			PartitionBy: e.PartitionBy, SplitBy: e.SplitBy, OrderBy: e.OrderBy}
+			PartitionBy: e.PartitionBy, SplitBy: e.SplitBy, OrderBy: e.OrderBy, CompactAfter: export.DefaultCompactAfter}
 		if p := e.Pivot; p != nil {
 			spec.Pivot = &export.Pivot{Index: p.Index, Names: p.Names, Values: p.Values, Order: p.Order}
 		}
@@ -52,14 +52,17 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 			spec.Segment = &export.Segment{Column: s.Column, Width: s.Width}
 		}
 		if changes != "" && !r.opts.FullRefresh && r.sameExportConfig(id, cfg) {
-			// Only the files the logged rows fall in are written again.
+			// Only the files the logged rows fall in are written again, or
+			// added to their segments.
 			spec.Changes, spec.Previous, spec.OutputDir = changes, r.previousFiles(n.Name, e), r.outputDir()
 		}
-		got, err := export.Write(ctx, r.wh.DB, r.stage, spec)
-		if err != nil {
-			return fmt.Errorf("%s export: %w", e.Format, err)
-		}
-		files = append(files, got...)
+		specs = append(specs, spec)
+	}
+	// All of a model's exports at once: a CSV export cut like a Parquet one
+	// is rendered from its Parquet files rather than sorted again.
+	files, err := export.WriteAll(ctx, r.wh.DB, r.stage, specs)
+	if err != nil {
+		return err
 	}
 	r.mu.Lock()
 	r.staged[n.ID] = files
