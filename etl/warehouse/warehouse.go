@@ -46,10 +46,6 @@ type Options struct {
 // the warehouse or to Scratch, not to both.
 const Scratch = "etl_scratch"
 
-// checkpointThreshold is the write-ahead log size at which DuckDB
-// checkpoints during a run.
-const checkpointThreshold = "1GB"
-
 // DefaultKeepWAL is 1 MiB. Replaying a log costs the next open about 50 ms
 // per MiB, and a checkpoint of a large database about a tenth of a second
 // however little changed: the few KiB of bookkeeping of a run that found
@@ -81,12 +77,6 @@ func Open(ctx context.Context, opts Options) (*Warehouse, error) {
 	if opts.TempDirectory != "" {
 		q.Set("temp_directory", opts.TempDirectory)
 	}
-	// A run checkpoints once, when it closes the warehouse (see Close),
-	// not every 16 MB of write-ahead log: a minute batch writes a few MB
-	// to each of several tables, and each checkpoint in the middle of the
-	// run stalled the node that crossed the line. Bulk inserts of full
-	// builds go straight to the database file and barely touch the log.
-	q.Set("checkpoint_threshold", checkpointThreshold)
 	dsn := opts.Path
 	if len(q) > 0 {
 		dsn += "?" + q.Encode()
