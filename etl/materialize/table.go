@@ -3,7 +3,6 @@ package materialize
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"etlrunner/etl/tmpl"
 	"etlrunner/etl/warehouse"
@@ -109,7 +108,7 @@ func stageRelation(r tmpl.Relation) string {
 // someone fixing the input needs to see. write is a format with two verbs:
 // target relation and SELECT.
 func splitRejects(ctx context.Context, req Request, stage, rejects, write string) error {
-	cols, err := stagedColumns(ctx, req.Conn, stage)
+	cols, err := warehouse.ColumnSet(ctx, req.Conn, stage)
 	if err != nil {
 		return err
 	}
@@ -130,24 +129,11 @@ var errNoReason = fmt.Errorf("rejects: true needs the model to return a %s colum
 
 // needReason checks that the staged rows carry the reject reason.
 func needReason(ctx context.Context, q warehouse.Querier, stage string) error {
-	cols, err := stagedColumns(ctx, q, stage)
+	cols, err := warehouse.ColumnSet(ctx, q, stage)
 	if err == nil && !cols[RejectReason] {
 		err = errNoReason
 	}
 	return err
-}
-
-// stagedColumns is the set of a relation's column names, lower-cased.
-func stagedColumns(ctx context.Context, q warehouse.Querier, stage string) (map[string]bool, error) {
-	desc, err := warehouse.Describe(ctx, q, stage)
-	if err != nil {
-		return nil, err
-	}
-	cols := map[string]bool{}
-	for _, c := range desc {
-		cols[strings.ToLower(c.Name)] = true
-	}
-	return cols, nil
 }
 
 // inTx runs fn between BEGIN and COMMIT on the connection, rolling back on

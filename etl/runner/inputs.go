@@ -103,13 +103,9 @@ func (r *runner) relationOf(id string) (tmpl.Relation, bool) {
 }
 
 func hasColumns(ctx context.Context, q warehouse.Querier, rel string, want []string) (bool, error) {
-	cols, err := warehouse.Describe(ctx, q, rel)
+	have, err := warehouse.ColumnSet(ctx, q, rel)
 	if err != nil {
 		return false, err
-	}
-	have := map[string]bool{}
-	for _, c := range cols {
-		have[strings.ToLower(c.Name)] = true
 	}
 	for _, w := range want {
 		if !have[strings.ToLower(w)] {

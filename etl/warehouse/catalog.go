@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Column is one column of a relation as the catalog describes it.
@@ -68,4 +69,18 @@ func scanColumns(rows *sql.Rows, err error) ([]Column, error) {
 		cols = append(cols, c)
 	}
 	return cols, rows.Err()
+}
+
+// ColumnSet is the set of a relation's (or query's) column names,
+// lower-cased.
+func ColumnSet(ctx context.Context, q Querier, source string) (map[string]bool, error) {
+	desc, err := Describe(ctx, q, source)
+	if err != nil {
+		return nil, err
+	}
+	cols := make(map[string]bool, len(desc))
+	for _, c := range desc {
+		cols[strings.ToLower(c.Name)] = true
+	}
+	return cols, nil
 }
