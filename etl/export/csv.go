@@ -20,19 +20,19 @@ func copySQL(f Format, o output, target string) string {
 	return fmt.Sprintf("COPY (%s) TO %s (%s)", selectSQL(f, o), warehouse.QuoteString(target), strings.Join(opts, ", "))
 }
 
-// selectSQL reads o's source, rendering columns as text for CSV. ORDER BY
-// uses the alias-qualified source columns, so it sorts by the typed values,
-// not by their rendering.
+// selectSQL reads o's columns from its source (which may hold more),
+// rendering them as text for CSV. ORDER BY uses the alias-qualified source
+// columns, so it sorts by the typed values, not by their rendering.
 func selectSQL(f Format, o output) string {
-	list := "*"
-	if f == CSV {
-		exprs := make([]string, len(o.cols))
-		for i, c := range o.cols {
-			ref := srcAlias + "." + warehouse.QuoteIdent(c.Name)
-			exprs[i] = csvExpr(ref, c.Type) + " AS " + warehouse.QuoteIdent(c.Name)
+	exprs := make([]string, len(o.cols))
+	for i, c := range o.cols {
+		ref := srcAlias + "." + warehouse.QuoteIdent(c.Name)
+		if f == CSV {
+			ref = csvExpr(ref, c.Type)
 		}
-		list = strings.Join(exprs, ", ")
+		exprs[i] = ref + " AS " + warehouse.QuoteIdent(c.Name)
 	}
+	list := strings.Join(exprs, ", ")
 	q := fmt.Sprintf("SELECT %s FROM %s AS %s", list, o.source, srcAlias)
 	if len(o.order) > 0 {
 		q += " ORDER BY " + strings.Join(o.order, ", ")

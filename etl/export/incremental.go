@@ -21,6 +21,10 @@ import (
 // linkFile is os.Link, a variable so tests can make linking fail.
 var linkFile = os.Link
 
+// countingFailed hears why counting changed rows failed before the cells
+// are compacted instead; tests make it fail them.
+var countingFailed = func(error) {}
+
 // writeIncremental stages spec from what is published and the rows of
 // spec.Changes, the change log: every row inserted into the relation since
 // spec.Previous was published and the old version of every row deleted or
@@ -33,28 +37,29 @@ var linkFile = os.Link
 //     CompactAfter is 0, or the cell would hold more than CompactAfter
 //     added files;
 //   - otherwise adds one file holding the cell's new rows, written from
-//     the change log, and rewrites each added file that holds a row to
-//     remove, without that row; when the base file holds a row to remove,
-//     the cell is written again from the relation but for the new rows,
-//     which still get their own file: a later run that replaces them
-//     (redeliveries replace recent rows) rewrites that small file, not
-//     the segment.
+//     the change log, and rewrites each file that holds a row to remove
+//     (the base file or an added one) without that row. Redeliveries
+//     replace recent rows, so the next run finds them in the small file
+//     this one added, not in the segment's base.
 //
 // Which rows are new and which must go is decided by counting, not by a
 // flag in the log. For each distinct row v of the log (all columns, NULLs
 // equal): l = its copies in the log, r = in the relation now, p = in the
-// cell's published files. A Parquet export reads p back from its files
-// (only the rows equal to one of the log, in files whose min/max may hold
-// them): copies beyond p are new (r - p of them); when r < p some copy was
-// deleted, so every file holding v drops all its copies and the new file
-// gets r. The result holds exactly the relation's rows, however many runs
-// the log spans. A CSV export (with no Parquet twin to mirror) cannot read
-// its files back cheaply: it adds the log's rows of a cell only when no v
-// has l > r, which proves nothing of the cell was deleted (DELETE removes
-// every copy of a row, so a deleted published v leaves l >= p + r > r), and
-// otherwise compacts the cell. A replaced row whose new version equals the
-// old one (a redelivery) thus costs a Parquet export, and its CSV twin,
-// nothing.
+// cell's published files. A delete removes every copy of a row at once
+// (it selects rows by their values: the materializer's by unique_key), so
+// over the runs the log spans, if no published copy was deleted then
+// r = p + l, and if some was, l = p + r + 2k (k: copies inserted and
+// deleted again since), so l > r. Hence when l <= r, p = r - l and the l
+// logged copies are the new ones; only when l > r is p unknown. A Parquet
+// export then reads p back from its files (only the rows v with l > r, in
+// files whose min/max may hold them): copies beyond p are new (r - p of
+// them); when r < p a copy was deleted, so every file holding v drops all
+// its copies and the new file gets r. The result holds exactly the
+// relation's rows, however many runs the log spans, and a replaced row
+// whose new version equals the old (a redelivery: l = 2, r = p = 1) costs
+// nothing. A CSV export (with no Parquet twin to mirror) cannot read its
+// files back cheaply: it adds the log's rows of a cell only when no v has
+// l > r, and otherwise compacts the cell.
 //
 // done is false, with no error, when Previous cannot be trusted to be the
 // rest of the export: the caller then writes everything.
@@ -191,6 +196,7 @@ func (l layout) planCells(ctx context.Context, db *sql.DB, cols, changed []wareh
 		case err != nil:
 			// Counting failed (a column type DuckDB cannot compare, say):
 			// compacting the cells is always right.
+			countingFailed(err)
 			compact = append(compact, candidates...)
 		default:
 			for id, k := range a.keys {
@@ -199,22 +205,8 @@ func (l layout) planCells(ctx context.Context, db *sql.DB, cols, changed []wareh
 					compact = append(compact, k)
 					continue
 				}
-				if verdict.reset {
-					// The base file held a row to drop: the cell is
-					// written again, the run's new rows apart in a file
-					// of their own, where the next run will find them.
-					o, err := l.resetOutput(k, a)
-					if err != nil {
-						return p, err
-					}
-					p.writes = append(p.writes, o)
-				} else {
-					p.carried = append(p.carried, verdict.keep...)
-				}
+				p.carried = append(p.carried, verdict.keep...)
 				for _, f := range verdict.rewrite {
-					if verdict.reset {
-						break
-					}
 					o, err := l.rewriteOutput(f, a)
 					if err != nil {
 						return p, err
@@ -264,12 +256,10 @@ type analysis struct {
 }
 
 // cellVerdict is what an incremental write does to one candidate cell:
-// compact it (one file from the relation), reset it (one file from the
-// relation without the new rows, which get a file of their own), or add
-// to it (keep, rewrite, add).
+// compact it (one file from the relation), or add to it (keep, rewrite,
+// add).
 type cellVerdict struct {
 	compact bool
-	reset   bool
 	keep    []File // published files carried over
 	rewrite []File // published files rewritten without the rows to drop
 	add     int64  // rows of the new file
@@ -330,26 +320,33 @@ func (l layout) analyze(ctx context.Context, db *sql.DB, cols []warehouse.Column
 	}
 	// The changed rows' span of the segment column lets scans skip row
 	// groups (and published files) by their min/max.
-	var lo, hi sql.NullString
-	var hasNull sql.NullBool
-	if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT CAST(min(%[1]s) AS VARCHAR), CAST(max(%[1]s) AS VARCHAR), bool_or(%[1]s IS NULL) FROM %[2]s", seg, chg)).
-		Scan(&lo, &hi, &hasNull); err != nil {
-		return a, fmt.Errorf("count changed rows: %w", err)
+	spanOf := func(where string) (func(alias string) string, int64, error) {
+		var lo, hi sql.NullString
+		var hasNull sql.NullBool
+		var n int64
+		if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT CAST(min(%[1]s) AS VARCHAR), CAST(max(%[1]s) AS VARCHAR), bool_or(%[1]s IS NULL), count(*) FROM %[2]s",
+			seg, where)).Scan(&lo, &hi, &hasNull, &n); err != nil {
+			return nil, 0, fmt.Errorf("count changed rows: %w", err)
+		}
+		return func(alias string) string {
+			ref := alias + "." + seg
+			var conds []string
+			if lo.Valid {
+				conds = append(conds, fmt.Sprintf("%[1]s >= CAST(%[2]s AS %[4]s) AND %[1]s <= CAST(%[3]s AS %[4]s)",
+					ref, warehouse.QuoteString(lo.String), warehouse.QuoteString(hi.String), l.seg.typ))
+			}
+			if hasNull.Bool {
+				conds = append(conds, ref+" IS NULL")
+			}
+			if len(conds) == 0 {
+				return "false"
+			}
+			return "(" + strings.Join(conds, " OR ") + ")"
+		}, n, nil
 	}
-	span := func(alias string) string {
-		ref := alias + "." + seg
-		var conds []string
-		if lo.Valid {
-			conds = append(conds, fmt.Sprintf("%[1]s >= CAST(%[2]s AS %[4]s) AND %[1]s <= CAST(%[3]s AS %[4]s)",
-				ref, warehouse.QuoteString(lo.String), warehouse.QuoteString(hi.String), l.seg.typ))
-		}
-		if hasNull.Bool {
-			conds = append(conds, ref+" IS NULL")
-		}
-		if len(conds) == 0 {
-			return "false"
-		}
-		return "(" + strings.Join(conds, " OR ") + ")"
+	span, _, err := spanOf(chg)
+	if err != nil {
+		return a, err
 	}
 
 	// r: the copies of each in the relation now.
@@ -373,20 +370,34 @@ func (l layout) analyze(ctx context.Context, db *sql.DB, cols []warehouse.Column
 	}
 	final := table("w")
 	if exact {
-		var reads []string
+		// Only a row with more copies in the log than in the relation can
+		// have lost a published copy (with l <= r, p is r - l: see
+		// writeIncremental), so only those are looked for in the files:
+		// recent rows in practice, which the files' min/max of the
+		// segment column mostly rule out.
+		suspects := fmt.Sprintf(`(SELECT * FROM %s WHERE "__etl_l" > "__etl_r")`, counted)
+		suspectSpan, n, err := spanOf(suspects)
+		if err != nil {
+			return a, err
+		}
+		reads := []string{fmt.Sprintf(`SELECT -1 AS "__etl_f", -1 AS "__etl_cell", %s FROM %s WHERE false`, quoteList("", kept), counted)}
 		for i, f := range files {
+			if n == 0 {
+				break
+			}
 			abs := filepath.Join(l.spec.OutputDir, filepath.FromSlash(f.file.Path))
 			reads = append(reads, fmt.Sprintf(`SELECT %d AS "__etl_f", %d AS "__etl_cell", * FROM read_parquet(%s, hive_partitioning = false) AS t WHERE %s`,
-				i, a.ids[f.key.cell().cellID()], warehouse.QuoteString(abs), span("t")))
+				i, a.ids[f.key.cell().cellID()], warehouse.QuoteString(abs), suspectSpan("t")))
 		}
 		found := table("p")
 		if err := exec(fmt.Sprintf(`CREATE TABLE %s AS SELECT q."__etl_f", q."__etl_cell", %s, count(*) AS "__etl_n" FROM (%s) AS q
 			SEMI JOIN %s AS c ON c."__etl_cell" = q."__etl_cell" AND %s GROUP BY ALL`,
-			found, quoteList("q.", kept), strings.Join(reads, " UNION ALL "), counted, sameRow("q", "c", kept))); err != nil {
+			found, quoteList("q.", kept), strings.Join(reads, " UNION ALL "), suspects, sameRow("q", "c", kept))); err != nil {
 			return a, err
 		}
 		withP := table("vp")
-		if err := exec(fmt.Sprintf(`CREATE TABLE %[1]s AS SELECT v.*, CAST(coalesce(p."__etl_p", 0) AS BIGINT) AS "__etl_p" FROM %[2]s AS v LEFT JOIN (
+		if err := exec(fmt.Sprintf(`CREATE TABLE %[1]s AS SELECT v.*, CAST(CASE WHEN v."__etl_l" > v."__etl_r" THEN coalesce(p."__etl_p", 0)
+				ELSE v."__etl_r" - v."__etl_l" END AS BIGINT) AS "__etl_p" FROM %[2]s AS v LEFT JOIN (
 				SELECT "__etl_cell", %[3]s, sum("__etl_n") AS "__etl_p" FROM %[4]s GROUP BY ALL
 			) AS p ON p."__etl_cell" = v."__etl_cell" AND %[5]s`,
 			withP, counted, quoteList("", kept), found, sameRow("p", "v", kept))); err != nil {
@@ -420,7 +431,6 @@ func (l layout) analyze(ctx context.Context, db *sql.DB, cols []warehouse.Column
 				id := f.key.cell().cellID()
 				v := a.cells[id]
 				v.rewrite = append(v.rewrite, f.file)
-				v.reset = v.reset || f.key.seq == 0
 				a.cells[id] = v
 			}
 		}
@@ -449,7 +459,7 @@ func (l layout) analyze(ctx context.Context, db *sql.DB, cols []warehouse.Column
 	if err := rows.Close(); err != nil {
 		return a, err
 	}
-	for id, k := range a.keys {
+	for id := range a.keys {
 		v := a.cells[id]
 		v.add = added[a.ids[id]]
 		var addedFiles, last int
@@ -465,12 +475,8 @@ func (l layout) analyze(ctx context.Context, db *sql.DB, cols []warehouse.Column
 		if v.add > 0 {
 			addedFiles++
 		}
-		if v.reset {
-			addedFiles = min(addedFiles, 1) // the reset merges the others into the base
-		}
 		v.seq = last + 1
 		v.compact = (!exact && lossy[a.ids[id]]) || addedFiles > l.spec.CompactAfter || (v.add > 0 && v.seq > maxSeq)
-		_ = k
 		a.cells[id] = v
 	}
 	return a, nil
@@ -486,28 +492,22 @@ func (l layout) addedOutput(k fileKey, seq int, a analysis) (output, error) {
 	return o, o.setOrder(l.terms, colNames(l.kept))
 }
 
-// resetOutput writes a cell's base file from the relation, without the
-// rows its new file (addedOutput) will hold.
-func (l layout) resetOutput(k fileKey, a analysis) (output, error) {
-	outs, err := l.outputs([]fileKey{k})
-	if err != nil {
-		return output{}, err
-	}
-	o := outs[0]
-	o.source = fmt.Sprintf(`(SELECT * FROM %s EXCEPT ALL SELECT %s FROM (SELECT *, unnest(range("__etl_add")) AS "__etl_i" FROM %s WHERE "__etl_cell" = %d))`,
-		o.source, quoteList("", colNames(l.kept)), a.rows, a.ids[k.cellID()])
-	return o, nil
-}
-
 // rewriteOutput writes published file f again without the rows to drop.
+// Its rows keep their order: sorted by their row number in f, a cheap
+// integer sort, rather than by order_by again (a join does not keep
+// order by itself).
 func (l layout) rewriteOutput(f File, a analysis) (output, error) {
 	k, _ := l.parsePath(f.Path)
 	kept := colNames(l.kept)
 	abs := filepath.Join(l.spec.OutputDir, filepath.FromSlash(f.Path))
 	o := output{path: f.Path, unit: l.spec.Path, cols: l.kept, segment: l.seg.tag(),
-		source: fmt.Sprintf(`(SELECT q.* FROM read_parquet(%s, hive_partitioning = false) AS q ANTI JOIN (SELECT %s FROM %s WHERE "__etl_cell" = %d AND "__etl_drop") AS x ON %s)`,
+		source: fmt.Sprintf(`(SELECT q.* FROM read_parquet(%s, hive_partitioning = false, file_row_number = true) AS q ANTI JOIN (SELECT %s FROM %s WHERE "__etl_cell" = %d AND "__etl_drop") AS x ON %s)`,
 			warehouse.QuoteString(abs), quoteList("", kept), a.rows, a.ids[k.cell().cellID()], sameRow("q", "x", kept))}
-	return o, o.setOrder(l.terms, kept)
+	if slices.ContainsFunc(kept, func(c string) bool { return strings.EqualFold(c, "file_row_number") }) {
+		return o, o.setOrder(l.terms, kept)
+	}
+	o.order = []string{srcAlias + ".file_row_number"}
+	return o, nil
 }
 
 // sameRow is the condition that rows a and b agree on every column, NULLs
