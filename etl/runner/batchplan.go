@@ -199,10 +199,7 @@ func (r *runner) loadable(ctx context.Context, conn warehouse.Querier, n *plan.N
 	if err != nil || !has {
 		return fmt.Sprintf("%s replaced rows and has no %s", rel, quoted(n.Config.UniqueKey)), err
 	}
-	cols := quoted(n.Config.UniqueKey)
-	var gone int64
-	err = conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT %s FROM (%s) EXCEPT SELECT %s FROM (%s))",
-		cols, c.deleted, cols, c.inserted)).Scan(&gone)
+	gone, err := keysGone(ctx, conn, n.Config.UniqueKey, c)
 	if err != nil || gone == 0 {
 		return "", err
 	}

@@ -80,12 +80,19 @@ func modelChange(ctx context.Context, q warehouse.Querier, n *plan.Node, prev st
 	if n.Config.Batch != project.BatchKey {
 		return c, nil // a delete+insert by its own rows inserts every key it deletes
 	}
-	cols := quoted(n.Config.UniqueKey)
-	var lost int64
-	err := q.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT %s FROM (%s) EXCEPT SELECT %s FROM (%s))",
-		cols, c.deleted, cols, c.inserted)).Scan(&lost)
+	lost, err := keysGone(ctx, q, n.Config.UniqueKey, c)
 	c.lost = lost > 0
 	return c, err
+}
+
+// keysGone counts the values of cols among a change's deleted rows that
+// its inserted rows do not bring back.
+func keysGone(ctx context.Context, q warehouse.Querier, cols []string, c change) (int64, error) {
+	list := quoted(cols)
+	var gone int64
+	err := q.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT %s FROM (%s) EXCEPT SELECT %s FROM (%s))",
+		list, c.deleted, list, c.inserted)).Scan(&gone)
+	return gone, err
 }
 
 // relationOf is the table a model or seed node writes.
