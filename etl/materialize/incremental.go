@@ -57,7 +57,7 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 		defer req.Conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+deleted)
 	}
 	rejected := int64(0)
-	err = inTx(ctx, req.Conn, func() error {
+	err = InTx(ctx, req.Conn, func() error {
 		logged, err := changeLog(ctx, req.Conn, req.Relation, stage)
 		if err != nil {
 			return err
@@ -93,7 +93,7 @@ func (incremental) Materialize(ctx context.Context, req Request) (Result, error)
 				return err
 			}
 		}
-		return nil
+		return req.commit(ctx)
 	})
 	if err != nil {
 		return res, err

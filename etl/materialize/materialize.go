@@ -26,6 +26,19 @@ type Request struct {
 	// own rows hold (batch: key): a key the query no longer returns loses
 	// its rows.
 	Keys string
+	// Commit, when set, runs last inside the transaction that makes the
+	// model's new rows visible: the runner records there what the model
+	// now holds, so that a run killed at any moment leaves the model and
+	// its record in step. An error rolls the model back.
+	Commit func(ctx context.Context, q warehouse.Querier) error
+}
+
+// commit runs req.Commit, if any, inside the current transaction.
+func (req Request) commit(ctx context.Context) error {
+	if req.Commit == nil {
+		return nil
+	}
+	return req.Commit(ctx, req.Conn)
 }
 
 // Result says what a materialization did.
@@ -79,12 +92,14 @@ func (view) Materialize(ctx context.Context, req Request) (Result, error) {
 		return Result{}, err
 	}
 	// One transaction, so a view that fails to build keeps the old table.
-	err = inTx(ctx, req.Conn, func() error {
+	err = InTx(ctx, req.Conn, func() error {
 		if err := dropIfKind(ctx, req.Conn, req.Relation, "table"); err != nil {
 			return err
 		}
-		_, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", req.Relation, sql))
-		return err
+		if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", req.Relation, sql)); err != nil {
+			return err
+		}
+		return req.commit(ctx)
 	})
 	return Result{Message: "CREATE VIEW", SQL: sql}, err
 }

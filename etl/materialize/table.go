@@ -21,7 +21,7 @@ func (table) Materialize(ctx context.Context, req Request) (res Result, err erro
 	if req.Config.HasRejects() {
 		err = buildWithRejects(ctx, req, res.SQL)
 	} else {
-		err = inTx(ctx, req.Conn, func() error {
+		err = InTx(ctx, req.Conn, func() error {
 			// Inside the transaction so a failure keeps the old view.
 			if err := dropIfKind(ctx, req.Conn, req.Relation, "view"); err != nil {
 				return err
@@ -29,7 +29,10 @@ func (table) Materialize(ctx context.Context, req Request) (res Result, err erro
 			if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", req.Relation, res.SQL)); err != nil {
 				return err
 			}
-			return DropChanges(ctx, req.Conn, req.Relation)
+			if err := DropChanges(ctx, req.Conn, req.Relation); err != nil {
+				return err
+			}
+			return req.commit(ctx)
 		})
 	}
 	if err != nil {
@@ -65,7 +68,7 @@ func buildWithRejects(ctx context.Context, req Request, sql string) error {
 		}
 	}()
 	reason := warehouse.QuoteIdent(RejectReason)
-	err := inTx(ctx, req.Conn, func() error {
+	err := InTx(ctx, req.Conn, func() error {
 		if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", stage, sql)); err != nil {
 			return err
 		}
@@ -77,7 +80,7 @@ func buildWithRejects(ctx context.Context, req Request, sql string) error {
 	if _, err := req.Conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s IS NOT NULL", stage, reason)); err != nil {
 		return err
 	}
-	return inTx(ctx, req.Conn, func() error {
+	return InTx(ctx, req.Conn, func() error {
 		if err := dropIfKind(ctx, req.Conn, req.Relation, "view"); err != nil {
 			return err
 		}
@@ -92,7 +95,10 @@ func buildWithRejects(ctx context.Context, req Request, sql string) error {
 				return err
 			}
 		}
-		return DropChanges(ctx, req.Conn, req.Relation)
+		if err := DropChanges(ctx, req.Conn, req.Relation); err != nil {
+			return err
+		}
+		return req.commit(ctx)
 	})
 }
 
@@ -136,9 +142,9 @@ func needReason(ctx context.Context, q warehouse.Querier, stage string) error {
 	return err
 }
 
-// inTx runs fn between BEGIN and COMMIT on the connection, rolling back on
+// InTx runs fn between BEGIN and COMMIT on the connection, rolling back on
 // error.
-func inTx(ctx context.Context, q warehouse.Querier, fn func() error) error {
+func InTx(ctx context.Context, q warehouse.Querier, fn func() error) error {
 	if _, err := q.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return err
 	}

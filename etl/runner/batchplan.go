@@ -225,8 +225,10 @@ func (b *batch) drop(ctx context.Context, conn warehouse.Querier) {
 	}
 }
 
-// saveBatch records what batch-mode model n consumed in this run.
-func (r *runner) saveBatch(ctx context.Context, n *plan.Node) error {
+// batchStateOf is what batch-mode model n consumes in this run: the
+// version of each input (final by now: the inputs ran first) and, for a
+// seed, its latest load.
+func (r *runner) batchStateOf(ctx context.Context, n *plan.Node) (string, error) {
 	st := batchState{SQL: batchText(n), Inputs: map[string]string{}, Through: map[string]string{}}
 	for _, dep := range r.pl.Graph.Deps(n.ID) {
 		if _, ok := r.relationOf(dep); !ok {
@@ -234,21 +236,17 @@ func (r *runner) saveBatch(ctx context.Context, n *plan.Node) error {
 		}
 		v, err := r.version(ctx, dep)
 		if err != nil {
-			return err
+			return "", err
 		}
 		st.Inputs[dep] = v
 		if d := r.node(dep); d.Kind == plan.SeedNode {
 			if st.Through[dep], err = r.latestLoad(ctx, d); err != nil {
-				return err
+				return "", err
 			}
 		}
 	}
 	data, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	r.built(batchID(n.ID), string(data), true)
-	return nil
+	return string(data), err
 }
 
 // batchText is what a batch model's rows depend on besides its inputs:

@@ -11,12 +11,13 @@ import (
 	"etlrunner/etl/plan"
 	"etlrunner/etl/project"
 	"etlrunner/etl/report"
+	"etlrunner/etl/warehouse"
 )
 
 func (r *runner) runSeed(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
 	s := n.Seed
 	got, err := ingest.Load(ctx, r.wh.DB, ingest.Seed{
-		Name: s.Name, Pattern: n.Pattern, Format: ingest.Format(s.Format), Schema: s.Schema(), Table: s.TableName(),
+		Name: s.Name, Pattern: n.Pattern, Format: ingest.Format(s.Format), Encoding: s.Encoding, Schema: s.Schema(), Table: s.TableName(),
 	}, ingest.Options{Dir: r.opts.Dir, RunID: r.runID, FullRefresh: r.opts.FullRefresh, Logger: r.opts.Logger})
 	if err != nil {
 		return err
@@ -48,7 +49,7 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 	r.state.mu.Lock()
 	prev := r.state.saved[n.ID]
 	r.state.mu.Unlock()
-	got, b, err := r.materialize(ctx, conn, n)
+	got, b, err := r.materialize(ctx, conn, n, fp)
 	res.CompiledSQL = got.SQL
 	r.built(n.ID, fp, err == nil)
 	if err != nil {
@@ -79,8 +80,12 @@ func (r *runner) runModel(ctx context.Context, n *plan.Node, res *report.NodeRes
 }
 
 // materialize builds model n: in full, or with batch config from the
-// batch its inputs hold in this run, recording what it consumed.
-func (r *runner) materialize(ctx context.Context, conn *sql.Conn, n *plan.Node) (materialize.Result, batch, error) {
+// batch its inputs hold in this run. What the model holds after the build
+// (its fingerprint fp, and what a batch model consumed) is written in the
+// same transaction as its rows, so a run killed at any point leaves each
+// model and its record in step: the next run never takes rows a model
+// already has for new, nor the reverse.
+func (r *runner) materialize(ctx context.Context, conn *sql.Conn, n *plan.Node, fp string) (materialize.Result, batch, error) {
 	var b batch
 	if n.Config.Batch != "" && !r.opts.FullRefresh && r.modelExists(n) {
 		var err error
@@ -89,21 +94,37 @@ func (r *runner) materialize(ctx context.Context, conn *sql.Conn, n *plan.Node) 
 		}
 		defer b.drop(context.WithoutCancel(ctx), conn)
 	}
-	got, err := materialize.Run(ctx, materialize.Request{
+	record := map[string]string{n.ID: fp}
+	if n.Config.Batch != "" {
+		st, err := r.batchStateOf(ctx, n)
+		if err != nil {
+			return materialize.Result{}, b, fmt.Errorf("batch state of %s: %w", n.Name, err)
+		}
+		record[batchID(n.ID)] = st
+	}
+	commit := func(ctx context.Context, q warehouse.Querier) error { return writeState(ctx, q, record, r.runID) }
+	// A view's batch is complete once its change log has it: it records
+	// itself there (viewBatch).
+	viewBatch := n.Config.Batch != "" && n.Config.Materialized == project.View
+	req := materialize.Request{
 		Conn: conn, Relation: n.Relation, Config: n.Config, Source: n.Source,
-		FullRefresh: r.opts.FullRefresh || b.rebuild != "", Keys: b.keys,
+		FullRefresh: r.opts.FullRefresh || b.rebuild != "", Keys: b.keys, Commit: commit,
 		Render: func(incremental bool) (string, error) {
 			if !incremental {
 				return n.SQL, nil // compiled once, with the same vars
 			}
 			return r.pl.RenderWith(ctx, n, true, b.inputs)
 		},
-	})
-	if err == nil && n.Config.Batch != "" && n.Config.Materialized == project.View {
-		got, err = r.viewBatch(ctx, conn, n, b, got)
+	}
+	if viewBatch {
+		req.Commit = nil
+	}
+	got, err := materialize.Run(ctx, req)
+	if err == nil && viewBatch {
+		got, err = r.viewBatch(ctx, conn, n, b, got, commit)
 	}
 	if err == nil && n.Config.Batch != "" {
-		err = r.saveBatch(ctx, n)
+		r.built(batchID(n.ID), record[batchID(n.ID)], true)
 	}
 	return got, b, err
 }

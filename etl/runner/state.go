@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"etlrunner/etl/export"
+	"etlrunner/etl/materialize"
 	"etlrunner/etl/plan"
 	"etlrunner/etl/warehouse"
 )
@@ -206,32 +207,37 @@ func (r *runner) hasRelation(schema, name, kind string) bool {
 
 // saveState writes the fingerprints of this run in one transaction.
 func (r *runner) saveState(ctx context.Context) error {
-	s := r.state
-	if len(s.save) == 0 {
+	if len(r.state.save) == 0 {
 		return nil
 	}
-	var ids, rows []string
-	for id, fp := range s.save {
-		ids = append(ids, warehouse.QuoteString(id))
-		if fp != "" {
-			rows = append(rows, fmt.Sprintf("(%s, %s, %s, now())", warehouse.QuoteString(id), warehouse.QuoteString(fp), warehouse.QuoteString(r.runID)))
-		}
-	}
-	stmts := []string{"BEGIN TRANSACTION", "DELETE FROM etl_meta.node_state WHERE node_id IN (" + strings.Join(ids, ", ") + ")"}
-	if len(rows) > 0 {
-		stmts = append(stmts, "INSERT INTO etl_meta.node_state VALUES "+strings.Join(rows, ", "))
-	}
-	stmts = append(stmts, "COMMIT")
 	conn, err := r.wh.DB.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	for _, stmt := range stmts {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-			return fmt.Errorf("save node state: %w", err)
-		}
+	err = materialize.InTx(ctx, conn, func() error { return writeState(ctx, conn, r.state.save, r.runID) })
+	if err != nil {
+		return fmt.Errorf("save node state: %w", err)
 	}
 	return nil
+}
+
+// writeState replaces the fingerprints of the nodes in save (an empty one
+// forgets the node) inside the caller's transaction.
+func writeState(ctx context.Context, q warehouse.Querier, save map[string]string, runID string) error {
+	var ids, rows []string
+	for id, fp := range save {
+		ids = append(ids, warehouse.QuoteString(id))
+		if fp != "" {
+			rows = append(rows, fmt.Sprintf("(%s, %s, %s, now())", warehouse.QuoteString(id), warehouse.QuoteString(fp), warehouse.QuoteString(runID)))
+		}
+	}
+	if _, err := q.ExecContext(ctx, "DELETE FROM etl_meta.node_state WHERE node_id IN ("+strings.Join(ids, ", ")+")"); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, "INSERT INTO etl_meta.node_state VALUES "+strings.Join(rows, ", "))
+	return err
 }

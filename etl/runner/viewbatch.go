@@ -16,7 +16,10 @@ import (
 // tests and the models that read it, and in its change log, for its
 // partitioned exports. A view stores nothing, so a full build costs
 // nothing; its tests and exports still work batch by batch.
-func (r *runner) viewBatch(ctx context.Context, conn warehouse.Querier, n *plan.Node, b batch, got materialize.Result) (materialize.Result, error) {
+// commit records the view's state in the transaction that completes its
+// change log.
+func (r *runner) viewBatch(ctx context.Context, conn warehouse.Querier, n *plan.Node, b batch, got materialize.Result,
+	commit func(context.Context, warehouse.Querier) error) (materialize.Result, error) {
 	var input tmpl.Relation
 	var c change
 	for rel, ch := range b.changed { // batch: load takes at most one
@@ -24,7 +27,12 @@ func (r *runner) viewBatch(ctx context.Context, conn warehouse.Querier, n *plan.
 	}
 	if b.rebuild != "" || len(b.changed) != 1 || c.full {
 		// Everything the view shows may have changed.
-		return got, materialize.DropChanges(ctx, conn, n.Relation)
+		return got, materialize.InTx(ctx, conn, func() error {
+			if err := materialize.DropChanges(ctx, conn, n.Relation); err != nil {
+				return err
+			}
+			return commit(ctx, conn)
+		})
 	}
 	write := func(target tmpl.Relation, rows string) (bool, error) {
 		if rows == "" {
@@ -49,10 +57,15 @@ func (r *runner) viewBatch(ctx context.Context, conn warehouse.Querier, n *plan.
 	if got.Deleted, err = write(materialize.DeletedRelation(n.Relation), c.deleted); err != nil {
 		return got, fmt.Errorf("deleted rows of %s: %w", n.Name, err)
 	}
-	if !got.Batch {
-		return got, nil
-	}
-	if err := r.logViewChanges(ctx, conn, n, got.Deleted); err != nil {
+	err = materialize.InTx(ctx, conn, func() error {
+		if got.Batch {
+			if err := r.logViewChanges(ctx, conn, n, got.Deleted); err != nil {
+				return err
+			}
+		}
+		return commit(ctx, conn)
+	})
+	if err != nil || !got.Batch {
 		return got, err
 	}
 	if got.Rows, err = countOf(ctx, conn, materialize.BatchRelation(n.Relation)); err != nil {
