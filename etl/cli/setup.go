@@ -97,6 +97,8 @@ func (l *loaded) checkSeeds(selected map[string]bool) error {
 type session struct {
 	wh   *warehouse.Warehouse
 	lock *warehouse.Lock
+	// swept are the spill files of dead runs removed before opening.
+	swept []warehouse.Leftover
 }
 
 func (s *session) close() {
@@ -115,12 +117,19 @@ func openWarehouse(ctx context.Context, dir string, s *project.Settings, command
 	if err != nil {
 		return nil, err
 	}
-	wh, err := warehouse.Open(ctx, warehouse.Options{Path: path, MemoryLimit: s.MemoryLimit, TempDirectory: project.Resolve(dir, s.TempDirectory)})
+	tempDir := project.Resolve(dir, s.TempDirectory)
+	// Holding the lock and before DuckDB opens: a spill file is nobody's.
+	swept, err := warehouse.SweepSpill(path, tempDir)
 	if err != nil {
 		lock.Release()
 		return nil, err
 	}
-	sess := &session{wh: wh, lock: lock}
+	wh, err := warehouse.Open(ctx, warehouse.Options{Path: path, MemoryLimit: s.MemoryLimit, TempDirectory: tempDir})
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	sess := &session{wh: wh, lock: lock, swept: swept}
 	if queryLog {
 		if err := warehouse.EnableQueryLog(ctx, wh.DB); err != nil {
 			sess.close()

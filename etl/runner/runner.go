@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"etlrunner/etl/dag"
+	"etlrunner/etl/export"
 	"etlrunner/etl/plan"
 	"etlrunner/etl/project"
 	"etlrunner/etl/report"
@@ -35,6 +36,9 @@ type Options struct {
 	Reporter    report.Reporter
 	Logger      *slog.Logger
 	Args        map[string]any // recorded in run_results.json
+	// Leftovers are what the caller removed of dead runs before opening
+	// the warehouse (DuckDB's spill files); the run reports them with its own.
+	Leftovers []warehouse.Leftover
 }
 
 // Outcome of a run.
@@ -71,11 +75,14 @@ const ExportNode plan.Kind = "export"
 func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts Options) (*Outcome, error) {
 	r := &runner{pl: pl, wh: wh, opts: opts, runID: newRunID(), results: map[string]report.NodeResult{},
 		staged: map[string][]stagedFile{}, exports: map[string]string{}, builds: map[string]string{}, changes: map[string]change{}, exportCfg: map[string]string{}}
-	r.stage = filepath.Join(r.outputDir(), ".staging-"+r.runID)
+	r.stage = filepath.Join(r.outputDir(), export.StagingPrefix+r.runID)
 	r.graph = r.executionGraph()
 	started := time.Now()
 	info := report.Run{ID: r.runID, Command: opts.Command, Project: pl.Project.Name, StartedAt: started, Counts: r.counts()}
 	opts.Reporter.Start(info)
+	if err := r.sweepLeftovers(); err != nil {
+		return nil, err
+	}
 	if err := r.recordStart(ctx, started); err != nil {
 		return nil, err
 	}
