@@ -116,13 +116,21 @@ func csvInsertSQL(c contract, group []*file) string {
 	from := fmt.Sprintf(`(SELECT *, concat_ws('', %s) AS _ingest_all
       FROM read_csv([%s], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
            strict_mode = true, allow_quoted_nulls = false, null_padding = false,
-           filename = %s, columns = {%s}))`,
-		strings.Join(all, ", "), fileList(group), warehouse.QuoteString(sourceCol), strings.Join(cols, ", "))
+           filename = %s, columns = {%s}%s))`,
+		strings.Join(all, ", "), fileList(group), warehouse.QuoteString(sourceCol), strings.Join(cols, ", "), encodingOption(group[0].enc))
 	marker := "-1 - (strlen(_ingest_all) - strlen(replace(_ingest_all, chr(10), '')))"
 	return rawInsertSQL(c, data, sourceExpr(group[0]), marker, extraExpr(c, header), from)
 }
 
 func csvCol(i int) string { return fmt.Sprintf("c%d", i) }
+
+// encodingOption is read_csv's encoding argument for enc, if it needs one.
+func encodingOption(enc string) string {
+	if e := duckEncoding(enc); e != "" {
+		return ", encoding = " + warehouse.QuoteString(e)
+	}
+	return ""
+}
 
 // extraExpr builds the _extra map from the columns the contract lacks; it
 // is NULL when the raw table keeps no _extra.

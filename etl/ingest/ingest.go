@@ -39,8 +39,11 @@ type Seed struct {
 	Name    string
 	Pattern string // path or glob; relative patterns resolve against Options.Dir
 	Format  Format
-	Schema  string
-	Table   string
+	// Encoding of CSV text: "" or "utf-8", "latin-1" or "utf-16" (with
+	// or without a byte order mark; little-endian without one).
+	Encoding string
+	Schema   string
+	Table    string
 }
 
 // Options are per-run settings.
@@ -108,9 +111,16 @@ func (s Seed) check() error {
 	}
 	switch s.Format {
 	case FormatCSV, FormatJSON, FormatNDJSON:
-		return nil
+	default:
+		return fmt.Errorf("seed %s: unknown format %q (want csv, json or ndjson)", s.Name, s.Format)
 	}
-	return fmt.Errorf("seed %s: unknown format %q (want csv, json or ndjson)", s.Name, s.Format)
+	if _, ok := decoders[s.Encoding]; !ok {
+		return fmt.Errorf("seed %s: unknown encoding %q (want utf-8, latin-1 or utf-16)", s.Name, s.Encoding)
+	}
+	if s.Format != FormatCSV && s.Encoding != "" && s.Encoding != EncodingUTF8 {
+		return fmt.Errorf("seed %s: encoding %s is for CSV files; JSON is UTF-8", s.Name, s.Encoding)
+	}
+	return nil
 }
 
 func load(ctx context.Context, db *sql.DB, seed Seed, opts Options, paths []string) (Result, error) {
@@ -131,7 +141,7 @@ func load(ctx context.Context, db *sql.DB, seed Seed, opts Options, paths []stri
 	if err != nil {
 		return Result{}, err
 	}
-	files, err := plan(ctx, seed.Format, opts, paths, prev)
+	files, err := plan(ctx, seed, opts, paths, prev)
 	if err != nil {
 		return Result{}, err
 	}

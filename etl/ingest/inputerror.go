@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -51,6 +52,7 @@ var (
 	jsonFileRe   = regexp.MustCompile(`in file "(.*?)"`)
 	jsonWhereRe  = regexp.MustCompile(`in (line|record/value) (\d+): (.*)`)
 	jsonGotRe    = regexp.MustCompile(`Expected OBJECT, but got (\w+)`)
+	jsonDupRe    = regexp.MustCompile(`has duplicate key ("(?:[^"\\]|\\.)*")`)
 )
 
 // csvReadError turns a failed read_csv into an InputError. DuckDB names the
@@ -66,9 +68,9 @@ func csvReadError(err error, group []*file) error {
 	if f == nil {
 		return fmt.Errorf("read CSV: %w", err)
 	}
-	data, rerr := readText(f.abs)
+	data, rerr := readText(f.abs, f.enc)
 	if rerr != nil {
-		return fmt.Errorf("%s: %w (while locating: %v)", f.path, err, rerr)
+		return unreadable(f, err, data, rerr)
 	}
 	line := 0
 	if m := csvLineRe.FindStringSubmatch(msg); m != nil {
@@ -77,17 +79,29 @@ func csvReadError(err error, group []*file) error {
 	} else {
 		line = csvProblemLine(data, len(f.header))
 	}
-	return &InputError{File: f.path, Line: line, Msg: csvMessage(msg)}
+	return &InputError{File: f.path, Line: line, Msg: csvMessage(msg, f.enc)}
 }
 
-func csvMessage(msg string) string {
+// unreadable reports a file whose text could not be read back to locate
+// DuckDB's complaint: a gzip stream that ends early or is corrupt is the
+// problem itself, on the line where its text stops.
+func unreadable(f *file, err error, partial []byte, rerr error) error {
+	if isGzipProblem(rerr) {
+		return &InputError{File: f.path, Line: bytes.Count(partial, []byte("\n")) + 1, Msg: "gzip data ends early or is corrupt"}
+	}
+	return fmt.Errorf("%s: %w (while locating: %v)", f.path, err, rerr)
+}
+
+func csvMessage(msg, enc string) string {
 	switch m := csvColumnsRe.FindStringSubmatch(msg); {
 	case m != nil:
 		return fmt.Sprintf("expected %s fields, found %s", m[1], m[2])
 	case strings.Contains(msg, "unterminated quote"):
 		return "unterminated quoted value"
+	case strings.Contains(msg, "Invalid unicode") && duckEncoding(enc) == "":
+		return "invalid UTF-8 (a file in another encoding needs the seed option encoding: latin-1 or utf-16)"
 	case strings.Contains(msg, "Invalid unicode"):
-		return "invalid UTF-8"
+		return "text that is not valid " + enc
 	case strings.Contains(msg, "Maximum line size"):
 		return "line too long (DuckDB's limit is 2000000 bytes)"
 	}
@@ -106,9 +120,9 @@ func jsonReadError(err error, group []*file, array bool) error {
 	if f == nil {
 		return fmt.Errorf("read JSON: %w", err)
 	}
-	data, rerr := readText(f.abs)
+	data, rerr := readText(f.abs, f.enc)
 	if rerr != nil {
-		return fmt.Errorf("%s: %w (while locating: %v)", f.path, err, rerr)
+		return unreadable(f, err, data, rerr)
 	}
 	line, found := jsonProblemLine(data, array)
 	where := jsonWhereRe.FindStringSubmatch(firstLine(msg))
@@ -124,6 +138,9 @@ func jsonReadError(err error, group []*file, array bool) error {
 func jsonMessage(msg string, where []string, f *file) string {
 	if m := jsonGotRe.FindStringSubmatch(msg); m != nil {
 		return "record is not a JSON object (got " + m[1] + ")"
+	}
+	if m := jsonDupRe.FindStringSubmatch(msg); m != nil {
+		return "a record has the key " + m[1] + " twice"
 	}
 	if where != nil && strings.Contains(msg, "Malformed JSON") {
 		desc := where[3]

@@ -26,7 +26,7 @@ func TestInputErrors(t *testing.T) {
 		{"CSV text after closing quote", FormatCSV, map[string]string{"a.csv": invHeader + "a,\"x\"y,m,1\n"},
 			"a.csv:2: unterminated quoted value"},
 		{"CSV invalid UTF-8", FormatCSV, map[string]string{"a.csv": invHeader + "a,x,m,1\nb,\xff\xfe,m,1\n"},
-			"a.csv:3: invalid UTF-8"},
+			"a.csv:3: invalid UTF-8 (a file in another encoding needs the seed option encoding: latin-1 or utf-16)"},
 		{"CSV missing column", FormatCSV, map[string]string{"a.csv": "customer,account,month\na,x,m\n"},
 			`a.csv:1: missing column "invoice"`},
 		{"CSV missing columns", FormatCSV, map[string]string{"a.csv": "customer,month\na,m\n"},

@@ -9,7 +9,8 @@ import (
 	"strings"
 )
 
-// Match lists the regular files pattern matches now, sorted. A relative
+// Match lists the regular files pattern matches now, sorted, and the
+// symbolic links among its matches that lead to no file. A relative
 // pattern resolves against dir and its matches are returned relative to dir,
 // which is also how they are recorded in _source_file and the ledger, so the
 // project directory can move without every file looking new. Besides the
@@ -36,9 +37,17 @@ func Match(dir, pattern string) ([]string, error) {
 	}
 	out := make([]string, 0, len(found))
 	for _, p := range found {
+		// Only files load: a folder or a device named like one is not a
+		// landing file. A link that leads nowhere (or in a circle) is kept:
+		// it names a file that should be there, and the load says so.
 		info, err := os.Stat(p)
-		if err != nil || !info.Mode().IsRegular() {
+		if err == nil && !info.Mode().IsRegular() {
 			continue
+		}
+		if err != nil {
+			if l, lerr := os.Lstat(p); lerr != nil || l.Mode()&fs.ModeSymlink == 0 {
+				continue
+			}
 		}
 		if relative {
 			if p, err = filepath.Rel(dir, p); err != nil {

@@ -30,7 +30,9 @@ func (t *textFile) Close() error {
 	return first
 }
 
-func openText(path string) (*textFile, error) {
+// openText opens a landing file as UTF-8 text: decompressed by its .gz
+// extension, then decoded from enc (see decoders).
+func openText(path, enc string) (*textFile, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -46,14 +48,14 @@ func openText(path string) (*textFile, error) {
 		t.closers = append(t.closers, zr)
 		r = zr
 	}
-	t.Reader = bufio.NewReaderSize(r, 64<<10)
+	t.Reader = bufio.NewReaderSize(decoded(r, enc), 64<<10)
 	return t, nil
 }
 
 // readText returns a file's whole decompressed content; only the error path
 // uses it, to find the line of a problem DuckDB reported.
-func readText(path string) ([]byte, error) {
-	t, err := openText(path)
+func readText(path, enc string) ([]byte, error) {
+	t, err := openText(path, enc)
 	if err != nil {
 		return nil, err
 	}

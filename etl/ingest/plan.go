@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,6 +33,8 @@ type file struct {
 	header []string
 	// array: a JSON file to load holds one top-level array.
 	array bool
+	// enc is the seed's text encoding (see decoders).
+	enc string
 }
 
 func (f *file) loads() bool { return f.action == ActionLoaded || f.action == ActionReplaced }
@@ -40,7 +43,7 @@ func (f *file) loads() bool { return f.action == ActionLoaded || f.action == Act
 // ledger are not opened at all; the others are hashed (in parallel, since a
 // seed may have well over a thousand files) and, when they will be loaded,
 // inspected for what the DuckDB read needs to know up front.
-func plan(ctx context.Context, format Format, opts Options, paths []string, prev map[string]ledgerEntry) ([]*file, error) {
+func plan(ctx context.Context, seed Seed, opts Options, paths []string, prev map[string]ledgerEntry) ([]*file, error) {
 	files := make([]*file, len(paths))
 	for i, p := range paths {
 		abs := p
@@ -55,7 +58,7 @@ func plan(ctx context.Context, format Format, opts Options, paths []string, prev
 		if strings.ContainsAny(abs, "*?[") {
 			return nil, fmt.Errorf("%s: file names with *, ? or [ cannot be loaded", p)
 		}
-		files[i] = &file{path: p, abs: abs}
+		files[i] = &file{path: p, abs: abs, enc: seed.Encoding}
 	}
 	errs := make([]error, len(files))
 	var g errgroup.Group
@@ -63,7 +66,7 @@ func plan(ctx context.Context, format Format, opts Options, paths []string, prev
 	for i, f := range files {
 		e, known := prev[f.path]
 		g.Go(func() error {
-			errs[i] = decide(ctx, f, format, e, known, opts.FullRefresh)
+			errs[i] = decide(ctx, f, seed.Format, e, known, opts.FullRefresh)
 			return nil
 		})
 	}
@@ -95,7 +98,7 @@ func plan(ctx context.Context, format Format, opts Options, paths []string, prev
 func decide(ctx context.Context, f *file, format Format, e ledgerEntry, known, full bool) error {
 	info, err := os.Stat(f.abs)
 	if err != nil {
-		return fmt.Errorf("%s: %w", f.path, err)
+		return fmt.Errorf("%s: cannot read the file: %w", f.path, unwrapPath(err))
 	}
 	f.size = info.Size()
 	f.mtime = info.ModTime().UTC().Truncate(time.Microsecond)
@@ -139,7 +142,7 @@ func inspect(ctx context.Context, f *file, format Format) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r, err := openText(f.abs)
+	r, err := openText(f.abs, f.enc)
 	if err == nil {
 		defer r.Close()
 		switch format {
@@ -159,4 +162,14 @@ func inspect(ctx context.Context, f *file, format Format) error {
 		return &InputError{File: f.path, Line: 1, Msg: "not valid gzip data"}
 	}
 	return fmt.Errorf("%s: %w", f.path, err)
+}
+
+// unwrapPath drops the absolute path a *fs.PathError repeats, keeping what
+// went wrong ("too many levels of symbolic links").
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -2,10 +2,16 @@ package project
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
+
+// ManifestFile is the output manifest's name in the output folder, a path
+// no export may take (the export package writes it).
+const ManifestFile = "_manifest.json"
 
 // Materializations the runner knows.
 const (
@@ -240,8 +246,32 @@ func (e Export) validate() error {
 	if e.Pivot != nil && (e.Pivot.Names == "" || e.Pivot.Values == "" || len(e.Pivot.Index) == 0) {
 		return fmt.Errorf("export pivot needs index, names and values")
 	}
-	if strings.Contains(e.Path, "..") {
-		return fmt.Errorf("export path %q must stay inside the output folder", e.Path)
+	return validOutputPath(e.Path)
+}
+
+// validOutputPath accepts an export path (empty: the default) only when it
+// names a place inside the output folder that is not the runner's own: not
+// absolute, not leaving the folder, not the manifest, no hidden component
+// (the runner stages and swaps outputs under names starting with a dot).
+func validOutputPath(p string) error {
+	if p == "" {
+		return nil
+	}
+	slash := strings.ReplaceAll(p, `\`, "/")
+	if path.IsAbs(slash) || filepath.IsAbs(p) || filepath.VolumeName(p) != "" || (len(slash) > 1 && slash[1] == ':') {
+		return fmt.Errorf("export path %q must be relative to the output folder", p)
+	}
+	clean := path.Clean(slash)
+	if clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
+		return fmt.Errorf("export path %q leaves the output folder", p)
+	}
+	if clean == ManifestFile {
+		return fmt.Errorf("export path %q is the output manifest's", p)
+	}
+	for _, part := range strings.Split(clean, "/") {
+		if strings.HasPrefix(part, ".") {
+			return fmt.Errorf("export path %q has a hidden part %q (names starting with a dot are the runner's)", p, part)
+		}
 	}
 	return nil
 }

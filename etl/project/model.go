@@ -33,9 +33,11 @@ type Column struct {
 
 // Seed is a landing input declared in YAML.
 type Seed struct {
-	Name        string `yaml:"name"`
-	Path        string `yaml:"path"` // a template: {{ var('seeds_dir') }}/x.csv
-	Format      string `yaml:"format"`
+	Name   string `yaml:"name"`
+	Path   string `yaml:"path"` // a template: {{ var('seeds_dir') }}/x.csv
+	Format string `yaml:"format"`
+	// Encoding of a CSV seed's text: utf-8 (the default), latin-1 or utf-16.
+	Encoding    string `yaml:"encoding"`
 	Table       string `yaml:"table"` // schema.name; default raw.<name>
 	Description string `yaml:"description"`
 	File        string `yaml:"-"`
@@ -205,6 +207,16 @@ func (p *Project) addSeed(file string, node *yaml.Node) error {
 	case "csv", "json", "ndjson":
 	default:
 		return nodeError(file, node, "seed %s: format must be csv, json or ndjson, got %q", s.Name, s.Format)
+	}
+	switch s.Encoding = strings.ToLower(s.Encoding); s.Encoding {
+	case "", "utf-8":
+		s.Encoding = ""
+	case "latin-1", "utf-16":
+		if s.Format != "csv" {
+			return nodeError(file, node, "seed %s: encoding %s is for CSV files; JSON is UTF-8", s.Name, s.Encoding)
+		}
+	default:
+		return nodeError(file, node, "seed %s: encoding must be utf-8, latin-1 or utf-16, got %q", s.Name, s.Encoding)
 	}
 	p.Seeds = append(p.Seeds, s)
 	return nil

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -92,6 +93,11 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"models/gold/a.sql:1: export format must be parquet or csv"}},
 		{"two exports to one folder", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    exports: [{format: parquet, partition_by: day}, {format: csv, partition_by: day}]\n"},
 			[]string{"models/gold/g.yml:2: model a: two exports write to <model>/; give one of them its own path"}},
+		{"absolute export path", exportAt("/srv/bi/a.csv"), []string{`models/gold/g.yml:2: model a: export path "/srv/bi/a.csv" must be relative to the output folder`}},
+		{"windows export path", exportAt(`C:\\bi\\a.csv`), []string{`must be relative to the output folder`}},
+		{"export path leaving the output", exportAt("bi/../../a.csv"), []string{`models/gold/g.yml:2: model a: export path "bi/../../a.csv" leaves the output folder`}},
+		{"export path on the manifest", exportAt("./_manifest.json"), []string{`is the output manifest's`}},
+		{"hidden export path", exportAt("bi/.staging-x/a.csv"), []string{`has a hidden part ".staging-x"`}},
 		{"duplicate seed and bad format", map[string]string{"etl.yml": minimal, "models/s.yml": "seeds:\n  - {name: a, path: a.csv}\n  - {name: a, path: b.csv}\n  - {name: c, path: c.xml}\n"},
 			[]string{`models/s.yml:3:5: duplicate seed "a" (also models/s.yml:2)`, "models/s.yml:4:5: seed c: format must be csv, json or ndjson"}},
 		{"several errors at once", map[string]string{"etl.yml": minimal, "models/gold/a.yml": "models:\n  - name: x\n", "models/gold/b.yml": "models:\n  - name: y\n"},
@@ -134,8 +140,49 @@ func FuzzLoadYAML(f *testing.F) {
 	f.Add("models: [{name: a, config: {exports: [csv]}}]\n")
 	f.Add(":\n- [")
 	f.Fuzz(func(t *testing.T, yml string) {
-		_, _ = Load(fsWith(map[string]string{"etl.yml": minimal, "models/gold/a.sql": "select 1", "models/gold/a.yml": yml}))
+		p, err := Load(fsWith(map[string]string{"etl.yml": minimal, "models/gold/a.sql": "select 1", "models/gold/a.yml": yml}))
+		checkLoad(t, p, err)
 	})
+}
+
+// FuzzLoadProjectFile feeds etl.yml any text: the load never panics, an
+// error names the file it is about, and a project that loads is valid.
+func FuzzLoadProjectFile(f *testing.F) {
+	f.Add(minimal)
+	f.Add("name: demo\nthreads: 4\nvars: {seeds_dir: landing, x: 1}\nlayers:\n  gold: {materialized: table, exports: [parquet, csv]}\n")
+	f.Add("name: demo\nlayers:\n  gold:\n    exports: [{format: csv, path: /abs.csv}]\n")
+	f.Add("name: demo\nlayers: {gold: {batch: key}}\n")
+	f.Add("name: [\n")
+	f.Add("threads: -1\n")
+	f.Add("name: demo\nunknown_key: 1\n")
+	f.Add("name: demo\nvars: &a [*a]\n")
+	f.Fuzz(func(t *testing.T, yml string) {
+		p, err := Load(fsWith(map[string]string{"etl.yml": yml, "models/gold/a.sql": "select 1", "models/gold/a.yml": "models:\n  - name: a\n"}))
+		checkLoad(t, p, err)
+	})
+}
+
+// checkLoad holds a fuzzed load to what a user relies on: every error line
+// names the project file it is about; a loaded project has a name and
+// valid models.
+func checkLoad(t *testing.T, p *Project, err error) {
+	t.Helper()
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !strings.HasPrefix(line, FileName) && !strings.HasPrefix(line, ModelsDir+"/") {
+				t.Fatalf("error line %q does not name a project file", line)
+			}
+		}
+		return
+	}
+	if p.Name == "" {
+		t.Fatal("a project without a name loaded")
+	}
+	for _, m := range p.Models {
+		if verr := m.Config.Validate(); verr != nil {
+			t.Fatalf("model %s loaded with an invalid config: %v", m.Name, verr)
+		}
+	}
 }
 
 func TestResolve(t *testing.T) {
@@ -147,6 +194,25 @@ func TestResolve(t *testing.T) {
 	} {
 		if got := Resolve(tc.dir, tc.p); got != tc.want {
 			t.Errorf("Resolve(%q, %q) = %q, want %q", tc.dir, tc.p, got, tc.want)
+		}
+	}
+}
+
+// exportAt is a project whose model a has one CSV export at path p.
+func exportAt(p string) map[string]string {
+	return map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1",
+		"models/gold/g.yml": fmt.Sprintf("models:\n  - name: a\n    exports: [{format: csv, path: %q}]\n", p)}
+}
+
+func TestValidOutputPath(t *testing.T) {
+	for _, ok := range []string{"", "a.csv", "bi/a..b.csv", "bi/./a.csv", "bi/x/../a.csv"} {
+		if err := validOutputPath(ok); err != nil {
+			t.Errorf("validOutputPath(%q) = %v, want nil", ok, err)
+		}
+	}
+	for _, bad := range []string{"/a.csv", "..", "../a.csv", `..\a.csv`, "a/../../b", ".", "_manifest.json", ".hidden/a.csv", `\\server\share\a.csv`, "D:a.csv"} {
+		if err := validOutputPath(bad); err == nil {
+			t.Errorf("validOutputPath(%q) = nil, want an error", bad)
 		}
 	}
 }
