@@ -7,7 +7,11 @@
 //   - {{ source('source', 'table') }}: the quoted relation of a declared source table.
 //   - {{ this }}: the model's own relation; this.schema, this.name and
 //     this.identifier give its parts unquoted.
-//   - {{ var('name') }} and {{ var('name', default) }}: project variables.
+//   - {{ var('name') }} and {{ var('name', default) }}: project variables,
+//     rendered as text into the SQL, as in dbt.
+//   - The sql_string filter quotes a value as one SQL string literal
+//     ({{ var('since') | sql_string }} renders '2024-01-01'; a quote in the
+//     value is doubled), so that no value can change the statement's meaning.
 //   - {{ env_var('NAME') }} and {{ env_var('NAME', 'default') }}: environment
 //     values, as far as the caller exposes them.
 //   - is_incremental(): true when the model is being built incrementally.

@@ -138,7 +138,7 @@ func baseContext() *exec.Context {
 func (e *Engine) environment(ctx *exec.Context) *exec.Environment {
 	return &exec.Environment{
 		Context:           ctx,
-		Filters:           builtins.Filters,
+		Filters:           filters,
 		Tests:             builtins.Tests,
 		ControlStructures: builtins.ControlStructures,
 		Methods:           builtins.Methods,

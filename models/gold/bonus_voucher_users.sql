@@ -8,5 +8,5 @@ SELECT
     y.total_spent
 FROM {{ ref('spending_user_years') }} AS y
 JOIN {{ ref('spending_customers') }} AS c ON c.user_id = y.user_id
-WHERE y.total_spent >= CAST('{{ var("voucher_threshold") }}' AS DECIMAL(18, 2))
+WHERE y.total_spent >= CAST({{ var("voucher_threshold") | sql_string }} AS DECIMAL(18, 2))
 ORDER BY y.year, c.user_id

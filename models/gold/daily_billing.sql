@@ -3,7 +3,7 @@
 -- the cent. A new price changes this model's SQL, so the next run
 -- rebuilds it.
 {{ config(materialized='incremental', batch='key', unique_key=['customer_id', 'day']) }}
-{%- set unit_price = "CAST('" ~ var('notification_unit_price') ~ "' AS DECIMAL(18, 4))" %}
+{%- set unit_price = "CAST(" ~ (var('notification_unit_price') | sql_string) ~ " AS DECIMAL(18, 4))" %}
 SELECT
     customer_id,
     day,

@@ -2,7 +2,7 @@
 -- reference month. An average is NULL unless the account has an invoice in
 -- every month of its window, and is truncated (not rounded) to 2 decimals.
 WITH reference AS (
-    SELECT CAST('{{ var("invoice_reference_month") }}' AS DATE) AS month
+    SELECT CAST({{ var("invoice_reference_month") | sql_string }} AS DATE) AS month
 ),
 accounts AS (
     SELECT DISTINCT customer, account FROM {{ ref('invoice_months') }}

@@ -18,7 +18,7 @@ starting AS (
         *,
         count(*) OVER (
             PARTITION BY customer_id ORDER BY order_time
-            RANGE BETWEEN CURRENT ROW AND CAST('{{ var("burst_window") }}' AS INTERVAL) - INTERVAL 1 MICROSECOND FOLLOWING
+            RANGE BETWEEN CURRENT ROW AND CAST({{ var("burst_window") | sql_string }} AS INTERVAL) - INTERVAL 1 MICROSECOND FOLLOWING
         ) AS orders_from_here
     FROM orders
 ),
@@ -27,15 +27,15 @@ bursts AS (
         *,
         max(orders_from_here) OVER (
             PARTITION BY customer_id ORDER BY order_time
-            RANGE BETWEEN CAST('{{ var("burst_window") }}' AS INTERVAL) - INTERVAL 1 MICROSECOND PRECEDING AND CURRENT ROW
+            RANGE BETWEEN CAST({{ var("burst_window") | sql_string }} AS INTERVAL) - INTERVAL 1 MICROSECOND PRECEDING AND CURRENT ROW
         ) AS burst_orders
     FROM starting
 )
 SELECT order_id, customer_id, order_time, total_price, 'high_value_order' AS rule, CAST(NULL AS BIGINT) AS burst_orders
 FROM orders
-WHERE total_price > {{ var('high_value_order_vnd') }}
+WHERE total_price > CAST({{ var('high_value_order_vnd') | sql_string }} AS DECIMAL(18, 2))
 UNION ALL
 SELECT order_id, customer_id, order_time, total_price, 'order_burst' AS rule, burst_orders
 FROM bursts
-WHERE burst_orders > {{ var('burst_max_orders') }}
+WHERE burst_orders > CAST({{ var('burst_max_orders') | sql_string }} AS BIGINT)
 ORDER BY order_time, order_id, rule

@@ -5,7 +5,7 @@
 -- average order value and the change in percent are rounded half away from
 -- zero to 2 decimals, exactly.
 WITH width AS (
-    SELECT CAST('{{ var("revenue_window") }}' AS INTERVAL) AS w
+    SELECT CAST({{ var("revenue_window") | sql_string }} AS INTERVAL) AS w
 ),
 per_window AS (
     SELECT

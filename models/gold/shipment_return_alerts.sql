@@ -23,5 +23,5 @@ SELECT
     c.email AS client_email
 FROM problem_months AS p
 LEFT JOIN {{ ref('shipments_client_contacts') }} AS c USING (customer_id)
-WHERE p.problem_shipment_count >= CAST({{ var('alert_min_problem_orders') }} AS BIGINT)
+WHERE p.problem_shipment_count >= CAST({{ var('alert_min_problem_orders') | sql_string }} AS BIGINT)
 ORDER BY p.customer_id, p.month

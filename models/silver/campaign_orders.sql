@@ -12,7 +12,7 @@ SELECT
     rebate,
     rebate > 0 AS voucher_used,
     {{ campaign_rebate_cap('gmv') }} AS rebate_cap,
-    gmv < {{ var('min_plausible_gmv') }} AS under_min_gmv,
+    gmv < CAST({{ var('min_plausible_gmv') | sql_string }} AS DECIMAL(18, 2)) AS under_min_gmv,
     uid = shop_owner_uid AS own_shop
 FROM {{ ref('campaign_transactions') }}
 ORDER BY order_id

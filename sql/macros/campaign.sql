@@ -32,8 +32,8 @@ CASE WHEN regexp_full_match(trim({{ expr }}), '[0-9]{4}-[0-9]{2}-[0-9]{2}( 00:00
     min(round(rate x gmv), cap), in exact decimal arithmetic. -#}
 {% macro campaign_rebate_cap(gmv) -%}
 least(
-    round(CAST({{ var('voucher_rebate_rate') }} AS DECIMAL(18, 6)) * {{ gmv }}),
-    CAST({{ var('voucher_rebate_cap') }} AS DECIMAL(18, 0))
+    round(CAST({{ var('voucher_rebate_rate') | sql_string }} AS DECIMAL(18, 6)) * {{ gmv }}),
+    CAST({{ var('voucher_rebate_cap') | sql_string }} AS DECIMAL(18, 0))
 )
 {%- endmacro %}
 
