@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/etl
 
-.PHONY: build run test fmt vet clean bench bench-day
+.PHONY: build run test test-crash fuzz fmt vet clean bench bench-day
 
 build:
 	$(GO) build -o $(BIN) ./etl
@@ -16,6 +16,25 @@ test:
 	@unformatted="$$(gofmt -l etl)"; if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# The crash test with 24 kills of real etl processes (make test runs 4).
+test-crash:
+	ETL_CRASH_TRIALS=24 $(GO) test -count=1 -run '^TestCrashRecovery$$' -v ./etl/robustness
+
+# Every fuzz target for FUZZTIME each (package:target).
+FUZZTIME ?= 10s
+FUZZ_TARGETS := \
+	etl/project:FuzzLoadProjectFile etl/project:FuzzLoadYAML etl/plan:FuzzSelect \
+	etl/tmpl:FuzzRender etl/tmpl:FuzzSQLString etl/ingest:FuzzCSV etl/ingest:FuzzJSON \
+	etl/export:FuzzParsePath etl/export:FuzzHiveEscape etl/export:FuzzParseRelation \
+	etl/export:FuzzParseOrderTerm etl/export:FuzzCheckSplitValue etl/warehouse:FuzzQuote \
+	etl/migrate:FuzzSanitizeName etl/bench/baseline:FuzzTokenize etl/cli:FuzzShipmentsBronze \
+	etl/cli:FuzzEcommerceCDCBase64Decimal etl/cli:FuzzCampaignParsers etl/cli:FuzzCampaignRebateCap
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) ./$$pkg; \
+	done
 
 fmt:
 	gofmt -w etl
