@@ -45,7 +45,13 @@ func apply(ctx context.Context, db *sql.DB, seed Seed, opts Options, c contract,
 		return err
 	}
 	if len(load) > 0 {
-		if err := inTx(ctx, db, func(tx *sql.Tx) error { return insertFiles(ctx, tx, seed.Format, c, load, now) }); err != nil {
+		if seed.Format == FormatSQLite {
+			defer db.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+sqliteStage(seed))
+			if err := stageSQLite(ctx, db, seed, load); err != nil {
+				return err
+			}
+		}
+		if err := inTx(ctx, db, func(tx *sql.Tx) error { return insertFiles(ctx, tx, seed, c, load, now) }); err != nil {
 			return err
 		}
 		defer func() {
@@ -117,9 +123,12 @@ func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 	return nil
 }
 
-func insertFiles(ctx context.Context, tx *sql.Tx, format Format, c contract, load []*file, now time.Time) error {
-	if format == FormatCSV {
+func insertFiles(ctx context.Context, tx *sql.Tx, seed Seed, c contract, load []*file, now time.Time) error {
+	switch seed.Format {
+	case FormatCSV:
 		return insertCSV(ctx, tx, c, load, now)
+	case FormatSQLite:
+		return insertSQLite(ctx, tx, seed, c, load, now)
 	}
 	return insertJSON(ctx, tx, c, load, now)
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -24,6 +25,9 @@ const (
 	FormatJSON Format = "json"
 	// FormatNDJSON is one JSON object per line.
 	FormatNDJSON Format = "ndjson"
+	// FormatSQLite is a SQLite database file: Seed.Query's rows, each
+	// value as text, the row's number as its line.
+	FormatSQLite Format = "sqlite"
 )
 
 // Actions reported per file.
@@ -44,6 +48,8 @@ type Seed struct {
 	Encoding string
 	Schema   string
 	Table    string
+	// Query reads a SQLite seed's rows (a table's: SELECT * FROM it).
+	Query string
 }
 
 // Options are per-run settings.
@@ -111,8 +117,12 @@ func (s Seed) check() error {
 	}
 	switch s.Format {
 	case FormatCSV, FormatJSON, FormatNDJSON:
+	case FormatSQLite:
+		if strings.TrimSpace(s.Query) == "" {
+			return fmt.Errorf("seed %s: a SQLite seed needs a table or a query", s.Name)
+		}
 	default:
-		return fmt.Errorf("seed %s: unknown format %q (want csv, json or ndjson)", s.Name, s.Format)
+		return fmt.Errorf("seed %s: unknown format %q (want csv, json, ndjson or sqlite)", s.Name, s.Format)
 	}
 	if _, ok := decoders[s.Encoding]; !ok {
 		return fmt.Errorf("seed %s: unknown encoding %q (want utf-8, latin-1 or utf-16)", s.Name, s.Encoding)

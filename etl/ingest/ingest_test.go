@@ -224,7 +224,7 @@ func TestLoadRejectsBadSetup(t *testing.T) {
 		format Format
 		want   string
 	}{
-		{"unknown format", invoicesDDL, "xml", `seed s: unknown format "xml" (want csv, json or ndjson)`},
+		{"unknown format", invoicesDDL, "xml", `seed s: unknown format "xml" (want csv, json, ndjson or sqlite)`},
 		{"no raw table", "", FormatCSV, "seed s: raw table raw.invoices does not exist"},
 		{"lineage column missing", `CREATE TABLE raw.invoices (customer VARCHAR, _source_file VARCHAR, _loaded_at TIMESTAMPTZ)`,
 			FormatCSV, "seed s: raw table raw.invoices lacks lineage column _source_line"},

@@ -20,7 +20,7 @@ const newRows = "_source_line < 0"
 // from a whole file. It reports whether any CSV value spans lines.
 func countRows(ctx context.Context, tx *sql.Tx, format Format, c contract, load []*file) (bool, error) {
 	sel := []string{warehouse.QuoteIdent(colSourceFile), "count(*)", "min(_source_line)"}
-	if format != FormatCSV {
+	if format == FormatJSON || format == FormatNDJSON {
 		for _, d := range c.data {
 			sel = append(sel, fmt.Sprintf("count(%s)", warehouse.QuoteIdent(d)))
 		}

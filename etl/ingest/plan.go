@@ -142,6 +142,9 @@ func inspect(ctx context.Context, f *file, format Format) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if format == FormatSQLite {
+		return checkSQLite(f)
+	}
 	r, err := openText(f.abs, f.enc)
 	if err == nil {
 		defer r.Close()

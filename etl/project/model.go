@@ -37,11 +37,22 @@ type Seed struct {
 	Path   string `yaml:"path"` // a template: {{ var('seeds_dir') }}/x.csv
 	Format string `yaml:"format"`
 	// Encoding of a CSV seed's text: utf-8 (the default), latin-1 or utf-16.
-	Encoding    string `yaml:"encoding"`
-	Table       string `yaml:"table"` // schema.name; default raw.<name>
+	Encoding string `yaml:"encoding"`
+	Table    string `yaml:"table"` // schema.name; default raw.<name>
+	// SQLiteTable or SQLiteQuery says what a SQLite seed reads of its file.
+	SQLiteTable string `yaml:"sqlite_table"`
+	SQLiteQuery string `yaml:"sqlite_query"`
 	Description string `yaml:"description"`
 	File        string `yaml:"-"`
 	Line        int    `yaml:"-"`
+}
+
+// Query is what a SQLite seed reads of its file.
+func (s *Seed) Query() string {
+	if s.SQLiteQuery != "" {
+		return s.SQLiteQuery
+	}
+	return "SELECT * FROM \"" + strings.ReplaceAll(s.SQLiteTable, "\"", "\"\"") + "\""
 }
 
 // Schema and TableName split Table.
@@ -205,8 +216,15 @@ func (p *Project) addSeed(file string, node *yaml.Node) error {
 	}
 	switch s.Format {
 	case "csv", "json", "ndjson":
+		if s.SQLiteTable != "" || s.SQLiteQuery != "" {
+			return nodeError(file, node, "seed %s: sqlite_table and sqlite_query are for format: sqlite", s.Name)
+		}
+	case "sqlite":
+		if (s.SQLiteTable == "") == (s.SQLiteQuery == "") {
+			return nodeError(file, node, "seed %s: a SQLite seed reads either a sqlite_table or a sqlite_query", s.Name)
+		}
 	default:
-		return nodeError(file, node, "seed %s: format must be csv, json or ndjson, got %q", s.Name, s.Format)
+		return nodeError(file, node, "seed %s: format must be csv, json, ndjson or sqlite, got %q", s.Name, s.Format)
 	}
 	switch s.Encoding = strings.ToLower(s.Encoding); s.Encoding {
 	case "", "utf-8":
@@ -231,6 +249,8 @@ func formatFromPath(p string) string {
 		return "ndjson"
 	case ".json":
 		return "json"
+	case ".db", ".sqlite", ".sqlite3":
+		return "sqlite"
 	}
 	return ""
 }

@@ -93,13 +93,17 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"models/gold/a.sql:1: export format must be parquet or csv"}},
 		{"two exports to one folder", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    exports: [{format: parquet, partition_by: day}, {format: csv, partition_by: day}]\n"},
 			[]string{"models/gold/g.yml:2: model a: two exports write to <model>/; give one of them its own path"}},
+		{"sqlite seed without a table", map[string]string{"etl.yml": minimal, "models/s.yml": "seeds:\n  - {name: a, path: a.db}\n"},
+			[]string{"models/s.yml:2:5: seed a: a SQLite seed reads either a sqlite_table or a sqlite_query"}},
+		{"sqlite_table on a CSV seed", map[string]string{"etl.yml": minimal, "models/s.yml": "seeds:\n  - {name: a, path: a.csv, sqlite_table: t}\n"},
+			[]string{"models/s.yml:2:5: seed a: sqlite_table and sqlite_query are for format: sqlite"}},
 		{"absolute export path", exportAt("/srv/bi/a.csv"), []string{`models/gold/g.yml:2: model a: export path "/srv/bi/a.csv" must be relative to the output folder`}},
 		{"windows export path", exportAt(`C:\\bi\\a.csv`), []string{`must be relative to the output folder`}},
 		{"export path leaving the output", exportAt("bi/../../a.csv"), []string{`models/gold/g.yml:2: model a: export path "bi/../../a.csv" leaves the output folder`}},
 		{"export path on the manifest", exportAt("./_manifest.json"), []string{`is the output manifest's`}},
 		{"hidden export path", exportAt("bi/.staging-x/a.csv"), []string{`has a hidden part ".staging-x"`}},
 		{"duplicate seed and bad format", map[string]string{"etl.yml": minimal, "models/s.yml": "seeds:\n  - {name: a, path: a.csv}\n  - {name: a, path: b.csv}\n  - {name: c, path: c.xml}\n"},
-			[]string{`models/s.yml:3:5: duplicate seed "a" (also models/s.yml:2)`, "models/s.yml:4:5: seed c: format must be csv, json or ndjson"}},
+			[]string{`models/s.yml:3:5: duplicate seed "a" (also models/s.yml:2)`, "models/s.yml:4:5: seed c: format must be csv, json, ndjson or sqlite"}},
 		{"several errors at once", map[string]string{"etl.yml": minimal, "models/gold/a.yml": "models:\n  - name: x\n", "models/gold/b.yml": "models:\n  - name: y\n"},
 			[]string{`models/gold/a.yml:2:5: model "x"`, `models/gold/b.yml:2:5: model "y"`}},
 	}
@@ -214,5 +218,20 @@ func TestValidOutputPath(t *testing.T) {
 		if err := validOutputPath(bad); err == nil {
 			t.Errorf("validOutputPath(%q) = nil, want an error", bad)
 		}
+	}
+}
+
+func TestSQLiteSeed(t *testing.T) {
+	p, err := Load(fsWith(map[string]string{"etl.yml": minimal,
+		"models/s.yml": "seeds:\n  - {name: a, path: x/users.sqlite3, sqlite_table: 'user \"info\"'}\n  - {name: b, path: x/u.db, format: sqlite, sqlite_query: SELECT 1 AS n}\n"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := p.Seed("a"), p.Seed("b")
+	if a.Format != "sqlite" || a.Query() != `SELECT * FROM "user ""info"""` {
+		t.Errorf("seed a: format %q, query %q", a.Format, a.Query())
+	}
+	if b.Query() != "SELECT 1 AS n" {
+		t.Errorf("seed b: query %q", b.Query())
 	}
 }

@@ -17,7 +17,7 @@ import (
 func (r *runner) runSeed(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
 	s := n.Seed
 	got, err := ingest.Load(ctx, r.wh.DB, ingest.Seed{
-		Name: s.Name, Pattern: n.Pattern, Format: ingest.Format(s.Format), Encoding: s.Encoding, Schema: s.Schema(), Table: s.TableName(),
+		Name: s.Name, Pattern: n.Pattern, Format: ingest.Format(s.Format), Encoding: s.Encoding, Schema: s.Schema(), Table: s.TableName(), Query: s.Query(),
 	}, ingest.Options{Dir: r.opts.Dir, RunID: r.runID, FullRefresh: r.opts.FullRefresh, Logger: r.opts.Logger})
 	if err != nil {
 		return err
