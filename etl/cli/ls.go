@@ -70,7 +70,7 @@ func lsEntry(pl *plan.Plan, n *plan.Node) map[string]any {
 		e["config"] = n.Config
 	case plan.SeedNode:
 		e["relation_name"] = n.Seed.Table
-		e["path"] = n.Pattern
+		e["path"] = n.PatternText()
 	}
 	return e
 }

@@ -78,13 +78,13 @@ func (l *loaded) checkSeeds(selected map[string]bool) error {
 		if !selected[n.ID] {
 			continue
 		}
-		files, err := ingest.Match(l.dir, n.Pattern)
+		_, files, err := ingest.FirstMatch(l.dir, n.Patterns)
 		if err != nil {
 			errs = append(errs, &project.Error{File: n.Seed.File, Line: n.Seed.Line, Msg: fmt.Sprintf("seed %s: %v", n.Name, err)})
 			continue
 		}
 		if len(files) == 0 {
-			errs = append(errs, &project.Error{File: n.Seed.File, Line: n.Seed.Line, Msg: fmt.Sprintf("seed %s: no file matches %s", n.Name, n.Pattern)})
+			errs = append(errs, &project.Error{File: n.Seed.File, Line: n.Seed.Line, Msg: fmt.Sprintf("seed %s: no file matches %s", n.Name, n.PatternText())})
 		}
 	}
 	if len(errs) > 0 {

@@ -90,16 +90,53 @@ func TestSpendingSeeds(t *testing.T) {
 
 // TestSpendingReference checks the facts published with the public
 // user-spending data set, in the warehouse and in the CSV outputs.
+// TestSpendingReference runs the spending family on the public data set,
+// once from its CSV export and once from the shop's SQLite database alone:
+// both reproduce the published figures, with the same output files.
 func TestSpendingReference(t *testing.T) {
 	needShared(t)
-	dir := copyProject(t)
-	landing := t.TempDir()
-	for _, f := range []string{"user_info.csv", "user_spending.csv"} {
-		write(t, filepath.Join(landing, f), read(t, filepath.Join(sharedDir, "user-spending", f)))
+	outputs := map[string]map[string]string{}
+	dirs, landings := map[string]string{}, map[string]string{}
+	for _, landingFiles := range [][]string{{"user_info.csv", "user_spending.csv"}, {"users_vouchers.db"}} {
+		name := strings.Join(landingFiles, "+")
+		dir, landing := copyProject(t), t.TempDir()
+		dirs[name], landings[name] = dir, landing
+		for _, f := range landingFiles {
+			write(t, filepath.Join(landing, f), read(t, filepath.Join(sharedDir, "user-spending", f)))
+		}
+		t.Run(name, func(t *testing.T) {
+			vars := "{seeds_dir: " + landing + "}"
+			etl(t, dir, "build", "--select", "+tag:spending", "--vars", vars).must(t, 0)
+			checkSpendingReference(t, dir)
+			outputs[name] = snapshot(t, filepath.Join(dir, "output"), "_manifest.json")
+			// The same landing again: not one file read.
+			etl(t, dir, "build", "--select", "+tag:spending", "--vars", vars).must(t, 0).contains(t, "0 loaded, 1 unchanged files, 0 rows")
+		})
 	}
-	etl(t, dir, "build", "--select", "+tag:spending", "--vars", "{seeds_dir: "+landing+"}").must(t, 0)
-	w := runWarehouse(t, dir)
+	csv, db := outputs["user_info.csv+user_spending.csv"], outputs["users_vouchers.db"]
+	if len(csv) == 0 || len(csv) != len(db) {
+		t.Fatalf("%d output files from the CSV files, %d from the database", len(csv), len(db))
+	}
+	for p, text := range csv {
+		if db[p] != text {
+			t.Errorf("%s differs between the CSV export and the SQLite database", p)
+		}
+	}
+	// The next night the folder holds only the database: the CSV rows go,
+	// the database's come, and the outputs stay the same.
+	dir := dirs["user_info.csv+user_spending.csv"]
+	etl(t, dir, "build", "--select", "+tag:spending", "--vars", "{seeds_dir: "+landings["users_vouchers.db"]+"}").must(t, 0).
+		contains(t, "1 loaded, 0 unchanged, 1 removed files, 3000 rows", "1 loaded, 0 unchanged, 1 removed files, 12000 rows")
+	for p, text := range snapshot(t, filepath.Join(dir, "output"), "_manifest.json") {
+		if db[p] != text {
+			t.Errorf("%s differs after the landing switched to the database", p)
+		}
+	}
+}
 
+func checkSpendingReference(t *testing.T, dir string) {
+	w := runWarehouse(t, dir)
+	defer w.Close()
 	t.Run("user 90", func(t *testing.T) {
 		got := spendingText(t, w, "SELECT total_spent_all_years FROM gold.user_total_spending WHERE user_id = 90 AND year = 2023")
 		if got != "19983.91" {

@@ -60,6 +60,18 @@ func Match(dir, pattern string) ([]string, error) {
 	return out, nil
 }
 
+// FirstMatch returns the index and files of the first pattern that matches
+// a file; when none does, the first pattern's (no files).
+func FirstMatch(dir string, patterns []string) (int, []string, error) {
+	for i, p := range patterns {
+		files, err := Match(dir, p)
+		if err != nil || len(files) > 0 {
+			return i, files, err
+		}
+	}
+	return 0, nil, nil
+}
+
 func hasDoubleStar(pattern string) bool {
 	for _, seg := range strings.Split(filepath.ToSlash(pattern), "/") {
 		if seg == "**" {

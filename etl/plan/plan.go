@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"etlrunner/etl/dag"
 	"etlrunner/etl/project"
@@ -30,8 +31,8 @@ type Node struct {
 	Name string
 	File string // project-relative path of the file that defines it
 
-	Seed    *project.Seed
-	Pattern string // the seed's rendered path or glob
+	Seed     *project.Seed
+	Patterns []string // the seed's rendered paths or globs, tried in order
 
 	Model    *project.Model
 	Relation tmpl.Relation
@@ -140,13 +141,20 @@ func (pl *Plan) sorted(kind Kind) []*Node {
 func (pl *Plan) ByKind(kind Kind) []*Node { return pl.sorted(kind) }
 
 func (pl *Plan) addSeed(ctx context.Context, s *project.Seed) error {
-	res, err := pl.engine.Render(ctx, s.File, s.Path, tmpl.Context{Vars: pl.Vars, EnvVar: pl.env})
-	if err != nil {
-		return fmt.Errorf("%s:%d: seed %s path: %w", s.File, s.Line, s.Name, err)
+	n := &Node{ID: id(pl.Project, SeedNode, s.Name), Kind: SeedNode, Name: s.Name, File: s.File, Seed: s}
+	for _, p := range s.Path {
+		res, err := pl.engine.Render(ctx, s.File, p, tmpl.Context{Vars: pl.Vars, EnvVar: pl.env})
+		if err != nil {
+			return fmt.Errorf("%s:%d: seed %s path: %w", s.File, s.Line, s.Name, err)
+		}
+		n.Patterns = append(n.Patterns, res.SQL)
 	}
-	pl.add(&Node{ID: id(pl.Project, SeedNode, s.Name), Kind: SeedNode, Name: s.Name, File: s.File, Seed: s, Pattern: res.SQL})
+	pl.add(n)
 	return nil
 }
+
+// PatternText shows a seed's paths: one, or the list tried in order.
+func (n *Node) PatternText() string { return strings.Join(n.Patterns, " | ") }
 
 // Model finds the node of an enabled model by name, or nil.
 func (pl *Plan) Model(name string) *Node {

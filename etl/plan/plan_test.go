@@ -88,7 +88,7 @@ func TestCompileDependencies(t *testing.T) {
 		})
 	}
 	t.Run("seed pattern is rendered", func(t *testing.T) {
-		if got := pl.Nodes["seed.demo.orders"].Pattern; got != "seeds/orders.csv" {
+		if got := pl.Nodes["seed.demo.orders"].PatternText(); got != "seeds/orders.csv" {
 			t.Errorf("pattern = %q", got)
 		}
 	})

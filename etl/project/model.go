@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -33,9 +34,14 @@ type Column struct {
 
 // Seed is a landing input declared in YAML.
 type Seed struct {
-	Name   string `yaml:"name"`
-	Path   string `yaml:"path"` // a template: {{ var('seeds_dir') }}/x.csv
-	Format string `yaml:"format"`
+	Name string `yaml:"name"`
+	// Path is a template ({{ var('seeds_dir') }}/x.csv), or a list of them
+	// tried in order: the first that matches a file is the landing.
+	Path StringList `yaml:"path"`
+	// Formats is the format of each path: Format when given, else its
+	// extension's.
+	Formats []string `yaml:"-"`
+	Format  string   `yaml:"format"`
 	// Encoding of a CSV seed's text: utf-8 (the default), latin-1 or utf-16.
 	Encoding string `yaml:"encoding"`
 	Table    string `yaml:"table"` // schema.name; default raw.<name>
@@ -199,7 +205,7 @@ func (p *Project) addSeed(file string, node *yaml.Node) error {
 		return err
 	}
 	s.File, s.Line = file, node.Line
-	if s.Name == "" || s.Path == "" {
+	if s.Name == "" || len(s.Path) == 0 || slices.Contains(s.Path, "") {
 		return nodeError(file, node, "a seed needs a name and a path")
 	}
 	if prev := p.Seed(s.Name); prev != nil {
@@ -211,26 +217,31 @@ func (p *Project) addSeed(file string, node *yaml.Node) error {
 	if strings.Count(s.Table, ".") != 1 {
 		return nodeError(file, node, "seed %s: table must be schema.name, got %q", s.Name, s.Table)
 	}
-	if s.Format == "" {
-		s.Format = formatFromPath(s.Path)
+	s.Formats = make([]string, len(s.Path))
+	for i, p := range s.Path {
+		if s.Formats[i] = s.Format; s.Format == "" {
+			s.Formats[i] = formatFromPath(p)
+		}
+		switch s.Formats[i] {
+		case "csv", "json", "ndjson", "sqlite":
+		default:
+			return nodeError(file, node, "seed %s: format must be csv, json, ndjson or sqlite, got %q", s.Name, s.Formats[i])
+		}
 	}
-	switch s.Format {
-	case "csv", "json", "ndjson":
-		if s.SQLiteTable != "" || s.SQLiteQuery != "" {
-			return nodeError(file, node, "seed %s: sqlite_table and sqlite_query are for format: sqlite", s.Name)
-		}
-	case "sqlite":
-		if (s.SQLiteTable == "") == (s.SQLiteQuery == "") {
-			return nodeError(file, node, "seed %s: a SQLite seed reads either a sqlite_table or a sqlite_query", s.Name)
-		}
-	default:
-		return nodeError(file, node, "seed %s: format must be csv, json, ndjson or sqlite, got %q", s.Name, s.Format)
+	if s.Format == "" {
+		s.Format = s.Formats[0]
+	}
+	switch sqlite := slices.Contains(s.Formats, "sqlite"); {
+	case !sqlite && (s.SQLiteTable != "" || s.SQLiteQuery != ""):
+		return nodeError(file, node, "seed %s: sqlite_table and sqlite_query are for format: sqlite", s.Name)
+	case sqlite && (s.SQLiteTable == "") == (s.SQLiteQuery == ""):
+		return nodeError(file, node, "seed %s: a SQLite seed reads either a sqlite_table or a sqlite_query", s.Name)
 	}
 	switch s.Encoding = strings.ToLower(s.Encoding); s.Encoding {
 	case "", "utf-8":
 		s.Encoding = ""
 	case "latin-1", "utf-16":
-		if s.Format != "csv" {
+		if !slices.Contains(s.Formats, "csv") {
 			return nodeError(file, node, "seed %s: encoding %s is for CSV files; JSON is UTF-8", s.Name, s.Encoding)
 		}
 	default:

@@ -56,7 +56,7 @@ func WriteManifest(dir, runID, command string, pl *plan.Plan) error {
 			DependsOn: dependsOn{Nodes: deps}, CompiledCode: n.SQL, Tags: []string{}}
 		switch n.Kind {
 		case plan.SeedNode:
-			mn.Description, mn.Path, mn.Format = n.Seed.Description, n.Pattern, n.Seed.Format
+			mn.Description, mn.Path, mn.Format = n.Seed.Description, n.PatternText(), n.Seed.Format
 			mn.Schema, mn.Relation = n.Seed.Schema(), n.Seed.Table
 			m.Sources[nodeID] = mn
 			continue

@@ -16,8 +16,13 @@ import (
 
 func (r *runner) runSeed(ctx context.Context, n *plan.Node, res *report.NodeResult) error {
 	s := n.Seed
+	// The first of the seed's paths that matches a file is tonight's landing.
+	i, _, err := ingest.FirstMatch(r.opts.Dir, n.Patterns)
+	if err != nil {
+		return fmt.Errorf("seed %s: %w", s.Name, err)
+	}
 	got, err := ingest.Load(ctx, r.wh.DB, ingest.Seed{
-		Name: s.Name, Pattern: n.Pattern, Format: ingest.Format(s.Format), Encoding: s.Encoding, Schema: s.Schema(), Table: s.TableName(), Query: s.Query(),
+		Name: s.Name, Pattern: n.Patterns[i], Format: ingest.Format(s.Formats[i]), Encoding: s.Encoding, Schema: s.Schema(), Table: s.TableName(), Query: s.Query(),
 	}, ingest.Options{Dir: r.opts.Dir, RunID: r.runID, FullRefresh: r.opts.FullRefresh, Logger: r.opts.Logger})
 	if err != nil {
 		return err
