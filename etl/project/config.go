@@ -93,7 +93,14 @@ type Export struct {
 type Segment struct {
 	Column string `yaml:"column" json:"column"`
 	Width  string `yaml:"width" json:"width"`
+	// CompactAfter is how many files an incremental export may add to a
+	// segment before it merges them into one; 0 rewrites every touched
+	// segment whole. Unset: the runner's default (30).
+	CompactAfter *int `yaml:"compact_after" json:"compact_after,omitempty"`
 }
+
+// maxCompactAfter keeps an added file's number within its four digits.
+const maxCompactAfter = 9998
 
 // Pivot turns a long relation into wide columns while exporting.
 type Pivot struct {
@@ -241,6 +248,8 @@ func (e Export) validate() error {
 			return fmt.Errorf("export segment needs a column and a width (such as 1 hour)")
 		case e.SplitBy != "" || e.Pivot != nil:
 			return fmt.Errorf("export segment cannot be combined with split_by or pivot")
+		case s.CompactAfter != nil && (*s.CompactAfter < 0 || *s.CompactAfter > maxCompactAfter):
+			return fmt.Errorf("export segment compact_after must be between 0 and %d, got %d", maxCompactAfter, *s.CompactAfter)
 		}
 	}
 	if e.Pivot != nil && (e.Pivot.Names == "" || e.Pivot.Values == "" || len(e.Pivot.Index) == 0) {

@@ -97,6 +97,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"models/s.yml:2:5: seed a: a SQLite seed reads either a sqlite_table or a sqlite_query"}},
 		{"sqlite_table on a CSV seed", map[string]string{"etl.yml": minimal, "models/s.yml": "seeds:\n  - {name: a, path: a.csv, sqlite_table: t}\n"},
 			[]string{"models/s.yml:2:5: seed a: sqlite_table and sqlite_query are for format: sqlite"}},
+		{"compact_after out of range", map[string]string{"etl.yml": minimal, "models/gold/a.sql": "1", "models/gold/g.yml": "models:\n  - name: a\n    exports: [{format: csv, partition_by: day, segment: {column: t, width: 1 hour, compact_after: -1}}]\n"},
+			[]string{"models/gold/g.yml:2: model a: export segment compact_after must be between 0 and 9998, got -1"}},
 		{"absolute export path", exportAt("/srv/bi/a.csv"), []string{`models/gold/g.yml:2: model a: export path "/srv/bi/a.csv" must be relative to the output folder`}},
 		{"windows export path", exportAt(`C:\\bi\\a.csv`), []string{`must be relative to the output folder`}},
 		{"export path leaving the output", exportAt("bi/../../a.csv"), []string{`models/gold/g.yml:2: model a: export path "bi/../../a.csv" leaves the output folder`}},

@@ -50,6 +50,9 @@ func (r *runner) runExport(ctx context.Context, n *plan.Node, res *report.NodeRe
 		}
 		if s := e.Segment; s != nil {
 			spec.Segment = &export.Segment{Column: s.Column, Width: s.Width}
+			if s.CompactAfter != nil {
+				spec.CompactAfter = *s.CompactAfter
+			}
 		}
 		if changes != "" && !r.opts.FullRefresh && r.sameExportConfig(id, cfg) {
 			// Only the files the logged rows fall in are written again, or
