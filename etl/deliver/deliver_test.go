@@ -1,0 +1,213 @@
+package deliver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"etlrunner/etl/warehouse"
+)
+
+// outboxDB is an in-memory warehouse with the project's outbox migration.
+func outboxDB(t *testing.T) *sql.DB {
+	t.Helper()
+	w, err := warehouse.Open(context.Background(), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	mig, err := os.ReadFile(filepath.Join("..", "..", "sql", "migrations", "00012_etl_outbox.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := string(mig)
+	up = up[strings.Index(up, "-- +goose Up"):strings.Index(up, "-- +goose Down")]
+	if _, err := w.DB.Exec("CREATE SCHEMA etl_meta; " + up); err != nil {
+		t.Fatal(err)
+	}
+	return w.DB
+}
+
+// mailServer is a real SMTP server on 127.0.0.1 that keeps what it
+// receives; refuse makes it refuse every recipient.
+type mailServer struct {
+	mu     sync.Mutex
+	got    []string // "to|raw message"
+	refuse bool
+	port   int
+}
+
+func startMailServer(t *testing.T) *mailServer {
+	t.Helper()
+	ms := &mailServer{}
+	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailSession{srv: ms}, nil }))
+	s.Domain, s.AllowInsecureAuth = "localhost", true
+	s.ErrorLog = log.New(io.Discard, "", 0)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms.port = l.Addr().(*net.TCPAddr).Port
+	go func() { _ = s.Serve(l) }()
+	t.Cleanup(func() { s.Close() })
+	return ms
+}
+
+func (ms *mailServer) received() []string {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return append([]string(nil), ms.got...)
+}
+
+type mailSession struct {
+	srv *mailServer
+	to  string
+}
+
+func (s *mailSession) Reset()        {}
+func (s *mailSession) Logout() error { return nil }
+func (s *mailSession) Mail(string, *smtp.MailOptions) error {
+	return nil
+}
+func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.srv.mu.Lock()
+	defer s.srv.mu.Unlock()
+	if s.srv.refuse {
+		return &smtp.SMTPError{Code: 550, Message: "mailbox unavailable"}
+	}
+	s.to = to
+	return nil
+}
+func (s *mailSession) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.srv.mu.Lock()
+	defer s.srv.mu.Unlock()
+	s.srv.got = append(s.srv.got, s.to+"|"+string(data))
+	return nil
+}
+
+func smtpTo(ms *mailServer) map[string]Sender {
+	return map[string]Sender{"email": SMTP{Host: "127.0.0.1", Port: ms.port, TLS: "none", From: "alerts@example.com", Timeout: 5 * time.Second}}
+}
+
+var alert = Message{Model: "shipment_return_alerts", Key: "C1|2023-05", Channel: "email", Recipient: "ops@client.example",
+	Subject: "3 returned orders in May", Body: "Client C1 had 3 returned or cancelled orders in 2023-05."}
+
+// A message is enqueued once however often its model is built, sent once,
+// and never again on later runs.
+func TestEnqueueAndDeliverOnce(t *testing.T) {
+	ctx := context.Background()
+	db, ms := outboxDB(t), startMailServer(t)
+	now := time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)
+	for run, want := range []int{1, 0} {
+		other := alert
+		other.Body = "rendered again by a later run"
+		n, err := Enqueue(ctx, db, "run"+string(rune('1'+run)), now, []Message{alert, other})
+		if err != nil || n != want {
+			t.Fatalf("run %d: enqueued %d (%v), want %d", run+1, n, err, want)
+		}
+	}
+	for pass, want := range []int{1, 0} {
+		rep, err := Deliver(ctx, db, smtpTo(ms), Options{Now: func() time.Time { return now }})
+		if err != nil || rep.Sent != want {
+			t.Fatalf("pass %d: %+v %v, want %d sent", pass+1, rep, err, want)
+		}
+	}
+	got := ms.received()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "ops@client.example|") || !strings.Contains(got[0], "Subject: 3 returned orders in May") ||
+		!strings.Contains(got[0], "Client C1 had 3 returned") || !strings.Contains(got[0], "Message-ID: <"+alert.ID()+"@etl>") {
+		t.Fatalf("received %q", got)
+	}
+	var status string
+	if err := db.QueryRow("SELECT status || ':' || attempts || ':' || (sent_at IS NOT NULL) FROM " + Table).Scan(&status); err != nil || status != "sent:0:true" {
+		t.Fatalf("outbox says %q (%v)", status, err)
+	}
+}
+
+// A server that refuses: the send is retried after a growing wait, then
+// failed for good, each failure reported with the recipient and the
+// server's answer.
+func TestDeliverRetriesThenFails(t *testing.T) {
+	ctx := context.Background()
+	db, ms := outboxDB(t), startMailServer(t)
+	ms.refuse = true
+	now := time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)
+	if _, err := Enqueue(ctx, db, "r1", now, []Message{alert}); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{MaxAttempts: 3, Backoff: time.Minute, Now: func() time.Time { return now }}
+	steps := []struct {
+		at               time.Duration
+		retrying, failed int
+	}{{0, 1, 0}, {30 * time.Second, 0, 0}, {time.Minute, 1, 0}, {2 * time.Minute, 0, 0}, {3 * time.Minute, 0, 1}, {time.Hour, 0, 0}}
+	for _, s := range steps {
+		at := now.Add(s.at)
+		opts.Now = func() time.Time { return at }
+		rep, err := Deliver(ctx, db, smtpTo(ms), opts)
+		if err != nil || rep.Retrying != s.retrying || rep.Failed != s.failed || rep.Sent != 0 {
+			t.Fatalf("at +%v: %+v %v", s.at, rep, err)
+		}
+		if s.retrying+s.failed > 0 && (len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0], "ops@client.example") || !strings.Contains(rep.Errors[0], "mailbox unavailable")) {
+			t.Fatalf("at +%v: errors %q", s.at, rep.Errors)
+		}
+	}
+	var status string
+	if err := db.QueryRow("SELECT status || ':' || attempts FROM " + Table).Scan(&status); err != nil || status != "failed:3" {
+		t.Fatalf("outbox says %q (%v)", status, err)
+	}
+}
+
+// failingSender fails like a dead process would, after the send began.
+type failingSender struct{ sent *int }
+
+func (f failingSender) Send(context.Context, Message, string) error {
+	*f.sent++
+	return errors.New("connection reset")
+}
+
+// A message a dead run left "sending" may have gone out: it is reported
+// as unconfirmed and not sent again by itself; a pending one is sent.
+func TestSendingIsNeverResent(t *testing.T) {
+	ctx := context.Background()
+	db, ms := outboxDB(t), startMailServer(t)
+	now := time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)
+	second := alert
+	second.Key = "C2|2023-05"
+	if _, err := Enqueue(ctx, db, "r1", now, []Message{alert, second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := mark(ctx, db, alert.ID(), Sending, now); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Deliver(ctx, db, smtpTo(ms), Options{Now: func() time.Time { return now }})
+	if err != nil || rep.Sent != 1 || rep.Unconfirmed != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if got := ms.received(); len(got) != 1 || !strings.Contains(got[0], "Message-ID: <"+second.ID()+"@etl>") {
+		t.Fatalf("received %q", got)
+	}
+	// A channel without a sender leaves its messages pending.
+	n := 0
+	third := second
+	third.Key, third.Channel = "C3|2023-05", "webhook"
+	if _, err := Enqueue(ctx, db, "r2", now, []Message{third}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := Deliver(ctx, db, map[string]Sender{"email": failingSender{&n}}, Options{Now: func() time.Time { return now }}); err != nil || n != 0 || rep.Sent != 0 {
+		t.Fatalf("%+v %v, %d sends", rep, err, n)
+	}
+}
