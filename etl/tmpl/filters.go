@@ -6,6 +6,8 @@ import (
 
 	"github.com/nikolalohinski/gonja/v2/builtins"
 	"github.com/nikolalohinski/gonja/v2/exec"
+
+	"etlrunner/etl/warehouse"
 )
 
 // filters are gonja's builtin filters plus the project's own. Built once:
@@ -39,10 +41,5 @@ func filterSQLString(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *e
 	if strings.ContainsRune(s, 0) {
 		return exec.AsValue(fmt.Errorf("sql_string: the value holds a NUL character"))
 	}
-	return exec.AsValue(SQLString(s))
-}
-
-// SQLString quotes s as a SQL string literal.
-func SQLString(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	return exec.AsValue(warehouse.QuoteString(s))
 }
