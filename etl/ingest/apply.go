@@ -47,7 +47,7 @@ func apply(ctx context.Context, db *sql.DB, seed Seed, opts Options, c contract,
 	if len(load) > 0 {
 		if seed.Format == FormatSQLite {
 			defer db.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+sqliteStage(seed))
-			if err := stageSQLite(ctx, db, seed, load); err != nil {
+			if err := stageSQLite(ctx, db, seed, c, load); err != nil {
 				return err
 			}
 		}

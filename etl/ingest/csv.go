@@ -101,17 +101,11 @@ func insertCSV(ctx context.Context, tx *sql.Tx, c contract, files []*file, now t
 // values (ignored columns included), which numberLines needs.
 func csvInsertSQL(c contract, group []*file) string {
 	header := group[0].header
-	pos := make(map[string]int, len(header))
 	cols := make([]string, len(header))
 	all := make([]string, len(header))
-	for i, n := range header {
-		pos[n] = i
+	for i := range header {
 		cols[i] = fmt.Sprintf("%s: 'VARCHAR'", warehouse.QuoteString(csvCol(i)))
 		all[i] = csvCol(i)
-	}
-	data := make([]string, len(c.data))
-	for i, d := range c.data {
-		data[i] = csvCol(pos[d])
 	}
 	from := fmt.Sprintf(`(SELECT *, concat_ws('', %s) AS _ingest_all
       FROM read_csv([%s], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
@@ -119,10 +113,25 @@ func csvInsertSQL(c contract, group []*file) string {
            filename = %s, columns = {%s}%s))`,
 		strings.Join(all, ", "), fileList(group), warehouse.QuoteString(sourceCol), strings.Join(cols, ", "), encodingOption(group[0].enc))
 	marker := "-1 - (strlen(_ingest_all) - strlen(replace(_ingest_all, chr(10), '')))"
-	return rawInsertSQL(c, data, sourceExpr(group[0]), marker, extraExpr(c, header), from)
+	return rawInsertSQL(c, dataColumns(c, header), sourceExpr(group[0]), marker, extraExpr(c, header), from)
 }
 
 func csvCol(i int) string { return fmt.Sprintf("c%d", i) }
+
+// dataColumns names, for each data column of the contract, the positional
+// column (c0, c1, ...) that header puts it in; checkHeader made sure each
+// is there.
+func dataColumns(c contract, header []string) []string {
+	pos := make(map[string]int, len(header))
+	for i, n := range header {
+		pos[n] = i
+	}
+	data := make([]string, len(c.data))
+	for i, d := range c.data {
+		data[i] = csvCol(pos[d])
+	}
+	return data
+}
 
 // encodingOption is read_csv's encoding argument for enc, if it needs one.
 func encodingOption(enc string) string {

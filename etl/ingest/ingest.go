@@ -48,8 +48,9 @@ type Seed struct {
 	Encoding string
 	Schema   string
 	Table    string
-	// Query reads a SQLite seed's rows (a table's: SELECT * FROM it).
-	Query string
+	// SQLiteTable or SQLiteQuery is what a SQLite seed reads of each file.
+	SQLiteTable string
+	SQLiteQuery string
 }
 
 // Options are per-run settings.
@@ -118,8 +119,8 @@ func (s Seed) check() error {
 	switch s.Format {
 	case FormatCSV, FormatJSON, FormatNDJSON:
 	case FormatSQLite:
-		if strings.TrimSpace(s.Query) == "" {
-			return fmt.Errorf("seed %s: a SQLite seed needs a table or a query", s.Name)
+		if (s.SQLiteTable == "") == (strings.TrimSpace(s.SQLiteQuery) == "") {
+			return fmt.Errorf("seed %s: a SQLite seed reads either a table or a query", s.Name)
 		}
 	default:
 		return fmt.Errorf("seed %s: unknown format %q (want csv, json, ndjson or sqlite)", s.Name, s.Format)

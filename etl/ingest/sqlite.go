@@ -49,42 +49,44 @@ func sqliteStage(seed Seed) string {
 // sqliteStage, in the order the query returns the rows: columns c0, c1, ...
 // by position (the query's names become each file's header), then the
 // file's recorded path and the row's number.
-func stageSQLite(ctx context.Context, db *sql.DB, seed Seed, load []*file) error {
+// Every file's query must return the contract's columns, and the same
+// columns as the first file's.
+func stageSQLite(ctx context.Context, db *sql.DB, seed Seed, c contract, load []*file) error {
 	if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+sqliteStage(seed)); err != nil {
 		return err
 	}
 	for _, f := range load {
-		if err := stageSQLiteFile(ctx, db, seed, f); err != nil {
+		if err := stageSQLiteFile(ctx, db, seed, c, f, load[0]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func stageSQLiteFile(ctx context.Context, db *sql.DB, seed Seed, f *file) error {
+func stageSQLiteFile(ctx context.Context, db *sql.DB, seed Seed, c contract, f, first *file) error {
 	src, err := sql.Open("sqlite", "file:"+(&url.URL{Path: f.abs}).EscapedPath()+"?mode=ro&_pragma=query_only(1)")
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.path, err)
 	}
 	defer src.Close()
-	rows, err := src.QueryContext(ctx, seed.Query)
+	rows, err := src.QueryContext(ctx, seed.sqliteQuery())
 	if err != nil {
 		return &InputError{File: f.path, Line: 1, Msg: "SQLite: " + err.Error()}
 	}
 	defer rows.Close()
-	names, err := rows.Columns()
-	if err != nil {
+	if f.header, err = rows.Columns(); err != nil {
 		return fmt.Errorf("%s: %w", f.path, err)
 	}
-	if f.header == nil {
-		f.header = names
-	} else if strings.Join(f.header, "\x00") != strings.Join(names, "\x00") {
-		return &InputError{File: f.path, Line: 1, Msg: "the query's columns changed while loading"}
-	}
-	if err := createStage(ctx, db, seed, len(names)); err != nil {
+	if err := checkHeader(f, c); err != nil {
 		return err
 	}
-	return appendRows(ctx, db, seed, f, rows, len(names))
+	if f != first && strings.Join(f.header, "\x00") != strings.Join(first.header, "\x00") {
+		return &InputError{File: f.path, Line: 1, Msg: "the query returns other columns than in " + first.path}
+	}
+	if err := createStage(ctx, db, seed, len(f.header)); err != nil {
+		return err
+	}
+	return appendRows(ctx, db, seed, f, rows, len(f.header))
 }
 
 // createStage creates the stage for n text columns, once per load.
@@ -170,26 +172,19 @@ func sqliteText(v any) (driver.Value, error) {
 }
 
 // insertSQLite copies the staged rows into the raw table, mapping the
-// query's columns to the contract by name like a CSV header.
+// query's columns to the contract by name like a CSV header (stageSQLite
+// checked every file's columns).
 func insertSQLite(ctx context.Context, tx *sql.Tx, seed Seed, c contract, load []*file, now time.Time) error {
 	header := load[0].header
-	for _, f := range load {
-		if err := checkHeader(f, c); err != nil {
-			return err
-		}
-		if strings.Join(f.header, "\x00") != strings.Join(header, "\x00") {
-			return &InputError{File: f.path, Line: 1, Msg: "the query returns other columns than in " + load[0].path}
-		}
-	}
-	pos := make(map[string]int, len(header))
-	for i, n := range header {
-		pos[n] = i
-	}
-	data := make([]string, len(c.data))
-	for i, d := range c.data {
-		data[i] = csvCol(pos[d])
-	}
 	from := fmt.Sprintf("(SELECT * FROM %s ORDER BY _ingest_file, _ingest_row)", sqliteStage(seed))
-	_, err := tx.ExecContext(ctx, rawInsertSQL(c, data, "_ingest_file", "-1", extraExpr(c, header), from), stamp(now))
+	_, err := tx.ExecContext(ctx, rawInsertSQL(c, dataColumns(c, header), "_ingest_file", "-1", extraExpr(c, header), from), stamp(now))
 	return err
+}
+
+// sqliteQuery is what a SQLite seed reads of each file.
+func (s Seed) sqliteQuery() string {
+	if s.SQLiteQuery != "" {
+		return s.SQLiteQuery
+	}
+	return "SELECT * FROM " + warehouse.QuoteIdent(s.SQLiteTable)
 }

@@ -38,9 +38,10 @@ func TestLoadSQLite(t *testing.T) {
 	exec(t, db, invoicesDDL)
 	path := filepath.Join(dir, "in/billing.db")
 	writeSQLite(t, path,
-		`CREATE TABLE inv (month TEXT, invoice REAL, customer TEXT, account INTEGER, note TEXT)`,
-		`INSERT INTO inv VALUES ('2019-12-01', 19983.91, 'C1', 7, 'x'), ('2020-01-01', 0.1, 'C2', 8, NULL), (NULL, 3, 'C3', 9, 'y')`)
-	seed := Seed{Name: "s", Pattern: "in/*.db", Format: FormatSQLite, Schema: "raw", Table: "invoices", Query: `SELECT * FROM "inv"`}
+		`CREATE TABLE "inv ""2019""" (month TEXT, invoice REAL, customer TEXT, account INTEGER, note TEXT)`,
+		`INSERT INTO "inv ""2019""" VALUES ('2019-12-01', 19983.91, 'C1', 7, 'x'), ('2020-01-01', 0.1, 'C2', 8, NULL), (NULL, 3, 'C3', 9, 'y')`)
+	// A table name with a space and a quote is read as the name it is.
+	seed := Seed{Name: "s", Pattern: "in/*.db", Format: FormatSQLite, Schema: "raw", Table: "invoices", SQLiteTable: `inv "2019"`}
 	res := mustLoad(t, db, seed, Options{Dir: dir})
 	if res.RowsLoaded != 3 || res.FilesLoaded != 1 {
 		t.Fatalf("loaded %+v", res)
@@ -51,7 +52,7 @@ func TestLoadSQLite(t *testing.T) {
 	if res := mustLoad(t, db, seed, Options{Dir: dir}); res.FilesUnchanged != 1 || res.RowsLoaded != 0 {
 		t.Fatalf("an unchanged database was read again: %+v", res)
 	}
-	writeSQLite(t, path, `DELETE FROM inv WHERE customer = 'C2'`)
+	writeSQLite(t, path, `DELETE FROM "inv ""2019""" WHERE customer = 'C2'`)
 	future := time.Now().Add(time.Minute)
 	if err := os.Chtimes(path, future, future); err != nil {
 		t.Fatal(err)
@@ -94,7 +95,7 @@ func TestLoadSQLiteErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.setup(t, path)
-			seed := Seed{Name: "s", Pattern: "in/*.db", Format: FormatSQLite, Schema: "raw", Table: "invoices", Query: tc.query}
+			seed := Seed{Name: "s", Pattern: "in/*.db", Format: FormatSQLite, Schema: "raw", Table: "invoices", SQLiteQuery: tc.query}
 			_, err := Load(context.Background(), db, seed, Options{Dir: dir})
 			var inErr *InputError
 			if !errors.As(err, &inErr) || len(err.Error()) < len(tc.want) || err.Error()[:len(tc.want)] != tc.want {
@@ -120,11 +121,25 @@ func TestLoadSQLiteReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	seed := Seed{Name: "user_spending", Pattern: abs, Format: FormatSQLite, Schema: "raw", Table: "user_spending",
-		Query: `SELECT * FROM "user_spending"`}
+		SQLiteTable: "user_spending"}
 	res := mustLoad(t, db, seed, Options{Dir: t.TempDir()})
 	if res.RowsLoaded != 12000 {
 		t.Fatalf("%d rows, the table has 12,000", res.RowsLoaded)
 	}
 	equal(t, "user 90", query(t, db, `SELECT CAST(sum(CAST(money_spent AS DECIMAL(18, 2))) AS VARCHAR) FROM raw.user_spending WHERE user_id = '90'`),
 		[]string{"19983.91"})
+}
+
+// Two databases of one seed must return the same columns.
+func TestLoadSQLiteColumnsDiffer(t *testing.T) {
+	dir := t.TempDir()
+	db := newDB(t)
+	exec(t, db, invoicesDDL)
+	writeSQLite(t, filepath.Join(dir, "in/a.db"), `CREATE TABLE inv (customer TEXT, account TEXT, month TEXT, invoice TEXT)`)
+	writeSQLite(t, filepath.Join(dir, "in/b.db"), `CREATE TABLE inv (customer TEXT, account TEXT, month TEXT, invoice TEXT, extra TEXT)`)
+	seed := Seed{Name: "s", Pattern: "in/*.db", Format: FormatSQLite, Schema: "raw", Table: "invoices", SQLiteTable: "inv"}
+	_, err := Load(context.Background(), db, seed, Options{Dir: dir})
+	if err == nil || err.Error() != "in/b.db:1: the query returns other columns than in in/a.db" {
+		t.Fatalf("error %v", err)
+	}
 }

@@ -53,14 +53,6 @@ type Seed struct {
 	Line        int    `yaml:"-"`
 }
 
-// Query is what a SQLite seed reads of its file.
-func (s *Seed) Query() string {
-	if s.SQLiteQuery != "" {
-		return s.SQLiteQuery
-	}
-	return "SELECT * FROM \"" + strings.ReplaceAll(s.SQLiteTable, "\"", "\"\"") + "\""
-}
-
 // Schema and TableName split Table.
 func (s *Seed) Schema() string    { sch, _, _ := strings.Cut(s.Table, "."); return sch }
 func (s *Seed) TableName() string { _, t, _ := strings.Cut(s.Table, "."); return t }

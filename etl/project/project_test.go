@@ -230,10 +230,10 @@ func TestSQLiteSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := p.Seed("a"), p.Seed("b")
-	if a.Format != "sqlite" || a.Query() != `SELECT * FROM "user ""info"""` {
-		t.Errorf("seed a: format %q, query %q", a.Format, a.Query())
+	if a.Format != "sqlite" || a.SQLiteTable != `user "info"` {
+		t.Errorf("seed a: format %q, table %q", a.Format, a.SQLiteTable)
 	}
-	if b.Query() != "SELECT 1 AS n" {
-		t.Errorf("seed b: query %q", b.Query())
+	if b.Format != "sqlite" || b.SQLiteQuery != "SELECT 1 AS n" {
+		t.Errorf("seed b: format %q, query %q", b.Format, b.SQLiteQuery)
 	}
 }

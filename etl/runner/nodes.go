@@ -22,7 +22,8 @@ func (r *runner) runSeed(ctx context.Context, n *plan.Node, res *report.NodeResu
 		return fmt.Errorf("seed %s: %w", s.Name, err)
 	}
 	got, err := ingest.Load(ctx, r.wh.DB, ingest.Seed{
-		Name: s.Name, Pattern: n.Patterns[i], Format: ingest.Format(s.Formats[i]), Encoding: s.Encoding, Schema: s.Schema(), Table: s.TableName(), Query: s.Query(),
+		Name: s.Name, Pattern: n.Patterns[i], Format: ingest.Format(s.Formats[i]), Encoding: s.Encoding, Schema: s.Schema(), Table: s.TableName(),
+		SQLiteTable: s.SQLiteTable, SQLiteQuery: s.SQLiteQuery,
 	}, ingest.Options{Dir: r.opts.Dir, RunID: r.runID, FullRefresh: r.opts.FullRefresh, Logger: r.opts.Logger})
 	if err != nil {
 		return err
