@@ -121,16 +121,10 @@ func pending(ctx context.Context, db *sql.DB, now time.Time) ([]due, error) {
 
 // mark sets a message's status (and, once sent, when).
 func mark(ctx context.Context, db *sql.DB, id, status string, now time.Time) error {
-	sent := "sent_at"
-	if status == Sent {
-		sent = "CAST(? AS TIMESTAMPTZ)"
-	}
-	q := fmt.Sprintf("UPDATE %s SET status = ?, sent_at = %s WHERE message_id = ?", Table, sent)
-	args := []any{status}
-	if status == Sent {
-		args = append(args, now.UTC().Format(time.RFC3339Nano))
-	}
-	if _, err := db.ExecContext(ctx, q, append(args, id)...); err != nil {
+	_, err := db.ExecContext(ctx, "UPDATE "+Table+` SET status = ?,
+		sent_at = CASE WHEN ? THEN CAST(? AS TIMESTAMPTZ) ELSE sent_at END WHERE message_id = ?`,
+		status, status == Sent, now.UTC().Format(time.RFC3339Nano), id)
+	if err != nil {
 		return fmt.Errorf("outbox: mark %s %s: %w", id, status, err)
 	}
 	return nil

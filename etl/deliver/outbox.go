@@ -56,10 +56,6 @@ func Enqueue(ctx context.Context, q warehouse.Querier, runID string, now time.Ti
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	var before int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+Table).Scan(&before); err != nil {
-		return 0, fmt.Errorf("outbox: %w", err)
-	}
 	at := warehouse.QuoteString(now.UTC().Format(time.RFC3339Nano))
 	var rows []string
 	seen := map[string]bool{}
@@ -73,12 +69,10 @@ func Enqueue(ctx context.Context, q warehouse.Querier, runID string, now time.Ti
 			warehouse.QuoteString(m.Recipient), warehouse.QuoteString(m.Subject), warehouse.QuoteString(m.Body), Pending,
 			at, warehouse.QuoteString(runID), at))
 	}
-	if _, err := q.ExecContext(ctx, "INSERT INTO "+Table+" VALUES "+strings.Join(rows, ", ")+" ON CONFLICT (message_id) DO NOTHING"); err != nil {
+	res, err := q.ExecContext(ctx, "INSERT INTO "+Table+" VALUES "+strings.Join(rows, ", ")+" ON CONFLICT (message_id) DO NOTHING")
+	if err != nil {
 		return 0, fmt.Errorf("outbox: %w", err)
 	}
-	var after int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+Table).Scan(&after); err != nil {
-		return 0, fmt.Errorf("outbox: %w", err)
-	}
-	return after - before, nil
+	n, err := res.RowsAffected()
+	return int(n), err
 }
