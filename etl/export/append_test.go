@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"etlrunner/etl/warehouse"
 )
 
 // A change log as the materializer keeps one (materialize/incremental.go):
@@ -179,7 +181,7 @@ func (e *exporter) assertLikeFullRows() {
 // rowsQuery reads back every file of spec under dir with the folder it
 // lies in (its partition), CSV as text.
 func rowsQuery(dir string, s Spec) string {
-	glob := warehouseString(filepath.Join(dir, filepath.FromSlash(s.Path), "**", "*."+string(s.Format)))
+	glob := warehouse.QuoteString(filepath.Join(dir, filepath.FromSlash(s.Path), "**", "*."+string(s.Format)))
 	src := "read_parquet(" + glob + ", filename = true, hive_partitioning = false)"
 	if s.Format == CSV {
 		src = "read_csv(" + glob + `, all_varchar = true, header = true, delim = ',', quote = '"', escape = '"', filename = true, hive_partitioning = false)`
@@ -196,8 +198,6 @@ func readRows(t *testing.T, db *sql.DB, dir string, s Spec) int {
 	return n
 }
 
-func warehouseString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
 // cellFiles lists the published files of one cell of spec.
 func (e *exporter) cellFiles(spec Spec, cell string) []string {
 	var out []string
@@ -207,6 +207,38 @@ func (e *exporter) cellFiles(spec Spec, cell string) []string {
 		}
 	}
 	return out
+}
+
+// wantWritten fails the test unless the last run wrote exactly names
+// (without their extension) in every export.
+func (e *exporter) wantWritten(names ...string) {
+	e.t.Helper()
+	for _, s := range e.specs {
+		if got, want := e.written(s), ext(s, names...); !reflect.DeepEqual(got, want) {
+			e.t.Fatalf("%s: wrote %q, want %q", s.Path, got, want)
+		}
+	}
+}
+
+// wantCell fails the test unless one cell holds exactly names in every
+// export.
+func (e *exporter) wantCell(cell string, names ...string) {
+	e.t.Helper()
+	for _, s := range e.specs {
+		if got, want := e.cellFiles(s, cell), ext(s, names...); !reflect.DeepEqual(got, want) {
+			e.t.Fatalf("%s: cell holds %q, want %q", s.Path, got, want)
+		}
+	}
+}
+
+// rowsOf is the row count the last run listed for a published file.
+func (e *exporter) rowsOf(path string) int64 {
+	for _, f := range e.files {
+		if f.Path == path {
+			return f.Rows
+		}
+	}
+	return -1
 }
 
 func ext(s Spec, names ...string) []string {
@@ -228,25 +260,14 @@ func TestIncrementalAddsFiles(t *testing.T) {
 			runModel(t, db, "", row(1001, "2020-02-02 07:00:00", "one")+" UNION ALL "+row(1002, "2020-02-02 07:30:00", "two")+
 				" UNION ALL "+row(1003, "2020-03-01 13:00:00", "a new day"))
 			e.run()
-			for _, s := range specs {
-				want := ext(s, "day=2020-02-02/part-20200202T060000_0001", "day=2020-03-01/part-20200301T120000")
-				if got := e.written(s); !reflect.DeepEqual(got, want) {
-					t.Fatalf("%s: wrote %q, want %q", s.Path, got, want)
-				}
-			}
+			e.wantWritten("day=2020-02-02/part-20200202T060000_0001", "day=2020-03-01/part-20200301T120000")
 			e.assertLikeFullRows()
 
 			runModel(t, db, "", row(1004, "2020-02-02 11:59:59", "three"))
 			e.run()
-			for _, s := range specs {
-				if got, want := e.written(s), ext(s, "day=2020-02-02/part-20200202T060000_0002"); !reflect.DeepEqual(got, want) {
-					t.Fatalf("%s: wrote %q, want %q", s.Path, got, want)
-				}
-				want := ext(s, "day=2020-02-02/part-20200202T060000", "day=2020-02-02/part-20200202T060000_0001", "day=2020-02-02/part-20200202T060000_0002")
-				if got := e.cellFiles(s, "day=2020-02-02/part-20200202T06"); !reflect.DeepEqual(got, want) {
-					t.Fatalf("%s: cell holds %q, want %q", s.Path, got, want)
-				}
-			}
+			e.wantWritten("day=2020-02-02/part-20200202T060000_0002")
+			e.wantCell("day=2020-02-02/part-20200202T06",
+				"day=2020-02-02/part-20200202T060000", "day=2020-02-02/part-20200202T060000_0001", "day=2020-02-02/part-20200202T060000_0002")
 			e.assertLikeFullRows()
 		})
 	}
@@ -265,17 +286,8 @@ func TestIncrementalRewritesFileOfReplacedRow(t *testing.T) {
 
 	runModel(t, db, "id = 1001", row(1001, "2020-02-02 07:00:00", "one, again"))
 	e.run()
-	for _, s := range specs {
-		want := ext(s, "day=2020-02-02/part-20200202T060000_0001", "day=2020-02-02/part-20200202T060000_0002")
-		if got := e.written(s); !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: wrote %q, want %q", s.Path, got, want)
-		}
-	}
-	rows := map[string]int64{}
-	for _, f := range e.files {
-		rows[f.Path] = f.Rows
-	}
-	if n := rows["notif/parquet/day=2020-02-02/part-20200202T060000_0001.parquet"]; n != 1 {
+	e.wantWritten("day=2020-02-02/part-20200202T060000_0001", "day=2020-02-02/part-20200202T060000_0002")
+	if n := e.rowsOf("notif/parquet/day=2020-02-02/part-20200202T060000_0001.parquet"); n != 1 {
 		t.Fatalf("the added file holds %d rows after losing one of two", n)
 	}
 	e.assertLikeFullRows()
@@ -286,21 +298,10 @@ func TestIncrementalRewritesFileOfReplacedRow(t *testing.T) {
 	e.run()
 	runModel(t, db, "id = 27", row(27, "2020-02-01 16:39:00", "replaced"))
 	e.run()
-	for _, s := range specs {
-		want := ext(s, "day=2020-02-01/part-20200201T120000", "day=2020-02-01/part-20200201T120000_0002")
-		if got := e.written(s); !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: wrote %q, want %q", s.Path, got, want)
-		}
-		want = ext(s, "day=2020-02-01/part-20200201T120000", "day=2020-02-01/part-20200201T120000_0001", "day=2020-02-01/part-20200201T120000_0002")
-		if got := e.cellFiles(s, "day=2020-02-01/part-20200201T12"); !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: cell holds %q, want %q", s.Path, got, want)
-		}
-	}
-	rows = map[string]int64{}
-	for _, f := range e.files {
-		rows[f.Path] = f.Rows
-	}
-	if n := rows["notif/csv/day=2020-02-01/part-20200201T120000_0002.csv"]; n != 1 {
+	e.wantWritten("day=2020-02-01/part-20200201T120000", "day=2020-02-01/part-20200201T120000_0002")
+	e.wantCell("day=2020-02-01/part-20200201T12",
+		"day=2020-02-01/part-20200201T120000", "day=2020-02-01/part-20200201T120000_0001", "day=2020-02-01/part-20200201T120000_0002")
+	if n := e.rowsOf("notif/csv/day=2020-02-01/part-20200201T120000_0002.csv"); n != 1 {
 		t.Fatalf("the new file holds %d rows, want the one replaced", n)
 	}
 	e.assertLikeFullRows()
@@ -309,15 +310,9 @@ func TestIncrementalRewritesFileOfReplacedRow(t *testing.T) {
 	// held it is touched (emptied, it goes) and the base stays.
 	runModel(t, db, "id = 27", row(27, "2020-02-01 16:39:00", "replaced again"))
 	e.run()
-	for _, s := range specs {
-		if got, want := e.written(s), ext(s, "day=2020-02-01/part-20200201T120000_0003"); !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: wrote %q, want %q", s.Path, got, want)
-		}
-		want := ext(s, "day=2020-02-01/part-20200201T120000", "day=2020-02-01/part-20200201T120000_0001", "day=2020-02-01/part-20200201T120000_0003")
-		if got := e.cellFiles(s, "day=2020-02-01/part-20200201T12"); !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: cell holds %q, want %q", s.Path, got, want)
-		}
-	}
+	e.wantWritten("day=2020-02-01/part-20200201T120000_0003")
+	e.wantCell("day=2020-02-01/part-20200201T12",
+		"day=2020-02-01/part-20200201T120000", "day=2020-02-01/part-20200201T120000_0001", "day=2020-02-01/part-20200201T120000_0003")
 	e.assertLikeFullRows()
 }
 
@@ -438,9 +433,5 @@ func TestIncrementalTypedRows(t *testing.T) {
 	// 3, 4 and 5 came back as they were; 6 went and 7 changed, both from
 	// the base file of 12:00, which is written again without them; 7's
 	// new version is added.
-	for _, s := range specs {
-		if got, want := e.written(s), ext(s, "day=2020-02-01/part-20200201T120000", "day=2020-02-01/part-20200201T120000_0001"); !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: wrote %q, want %q", s.Path, got, want)
-		}
-	}
+	e.wantWritten("day=2020-02-01/part-20200201T120000", "day=2020-02-01/part-20200201T120000_0001")
 }
