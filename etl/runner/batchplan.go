@@ -167,7 +167,8 @@ func (r *runner) keyBatch(ctx context.Context, conn warehouse.Querier, n *plan.N
 		if !has {
 			continue // read whole: it did not change
 		}
-		q := fmt.Sprintf("SELECT i.* FROM %s AS i SEMI JOIN %s AS k ON %s", rel, b.keys, strings.Join(on, " AND "))
+		match := fmt.Sprintf("FROM %s AS i SEMI JOIN %s AS k ON %s", rel, b.keys, strings.Join(on, " AND "))
+		q := "SELECT i.* " + match
 		kind, err := warehouse.RelationKind(ctx, conn, rel.Schema, rel.Name)
 		if err != nil {
 			return err
@@ -175,8 +176,7 @@ func (r *runner) keyBatch(ctx context.Context, conn warehouse.Querier, n *plan.N
 		if kind == "table" {
 			// Found on the key columns alone, then read by rowid: the
 			// few rows of the batch's keys, not every column of the table.
-			q = fmt.Sprintf("SELECT * FROM %s WHERE rowid IN (SELECT i.rowid FROM %s AS i SEMI JOIN %s AS k ON %s)",
-				rel, rel, b.keys, strings.Join(on, " AND "))
+			q = fmt.Sprintf("SELECT * FROM %s WHERE rowid IN (SELECT i.rowid %s)", rel, match)
 		}
 		if err := b.view(ctx, conn, n, rel, q); err != nil {
 			return err
