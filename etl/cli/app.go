@@ -17,6 +17,9 @@ const (
 	ExitOK      = 0
 	ExitFailed  = 1 // a model, seed, export or test failed
 	ExitProblem = 2 // the project, the command line or the environment is wrong
+	// ExitDeliveries: the run succeeded and published its outputs, but
+	// messages did not go out and the project says on_failure: error.
+	ExitDeliveries = 3
 )
 
 // Version of the tool.
@@ -28,6 +31,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := app.RunContext(ctx, interspersed(app, args))
 	if err == nil {
 		return ExitOK
+	}
+	var undelivered *deliveryError
+	if errors.As(err, &undelivered) {
+		return ExitDeliveries
 	}
 	var failed *failedError
 	if errors.As(err, &failed) {
@@ -69,6 +76,7 @@ func newApp(stdout, stderr io.Writer) *ucli.App {
 			migrateCommand(),
 			cleanCommand(),
 			generateCommand(),
+			deliveriesCommand(),
 		},
 	}
 }

@@ -47,6 +47,10 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 			if threads == 0 {
 				threads = 1
 			}
+			channels, err := runner.Channels(c.Context, l.plan)
+			if err != nil {
+				return err
+			}
 			log := logger(c)
 			sess, err := l.open(c.Context, name, log, c.String("query-log") != "")
 			if err != nil {
@@ -59,7 +63,7 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 			}
 			out, err := runner.Execute(c.Context, l.plan, sess.wh, runner.Options{
 				Command: name, Dir: l.dir, Kinds: kinds, Selected: selected, Threads: threads,
-				FullRefresh: c.Bool("full-refresh"), Export: exports, Reporter: rep, Logger: log, Leftovers: sess.swept,
+				FullRefresh: c.Bool("full-refresh"), Export: exports, Reporter: rep, Logger: log, Leftovers: sess.swept, Channels: channels,
 				Args: map[string]any{"select": c.StringSlice("select"), "exclude": c.StringSlice("exclude"),
 					"vars": c.String("vars"), "full_refresh": c.Bool("full-refresh"), "threads": threads},
 			})
@@ -73,6 +77,9 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 			}
 			if out.Failed || err != nil {
 				return &failedError{err: err}
+			}
+			if out.DeliveriesFailed {
+				return &deliveryError{}
 			}
 			return nil
 		},

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"etlrunner/etl/warehouse"
 )
 
 // Sender sends a message on one channel; id is its outbox id, for the
@@ -19,6 +22,10 @@ type Options struct {
 	MaxAttempts int           // sends tried before a message is failed (default 5)
 	Backoff     time.Duration // wait after the first failure, doubled after each (default 1 minute)
 	Now         func() time.Time
+	// Only, when set, limits the pass to these message ids.
+	Only []string
+	// Secrets are hidden from every error the pass stores or reports.
+	Secrets []string
 }
 
 func (o Options) withDefaults() Options {
@@ -40,9 +47,12 @@ type Report struct {
 	Retrying int // failed this time, tried again later
 	Failed   int // failed for good this time
 	// Unconfirmed are messages a dead run began to send and never marked:
-	// they may have gone out, so they are not sent again by themselves.
+	// they may have gone out, so they are not sent again by themselves
+	// (etl deliveries resend sends one again).
 	Unconfirmed int
-	Errors      []string // one line per failed send: the message and why
+	// Waiting are due messages of channels that are not configured.
+	Waiting int
+	Errors  []string // one line per failed send: the message and why
 }
 
 // Deliver sends every pending message whose time has come, oldest first,
@@ -52,16 +62,23 @@ type Report struct {
 func Deliver(ctx context.Context, db *sql.DB, senders map[string]Sender, opts Options) (Report, error) {
 	opts = opts.withDefaults()
 	var rep Report
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+Table+" WHERE status = ?", Sending).Scan(&rep.Unconfirmed); err != nil {
+	// The run holds the warehouse lock: a message still "sending" belongs
+	// to a run that died mid-send.
+	res, err := db.ExecContext(ctx, "UPDATE "+Table+" SET status = ? WHERE status = ?", Unconfirmed, Sending)
+	if err != nil {
 		return rep, fmt.Errorf("outbox: %w", err)
 	}
-	due, err := pending(ctx, db, opts.Now())
+	if n, err := res.RowsAffected(); err == nil {
+		rep.Unconfirmed = int(n)
+	}
+	due, err := pending(ctx, db, opts.Now(), opts.Only)
 	if err != nil {
 		return rep, err
 	}
 	for _, p := range due {
 		s, ok := senders[p.msg.Channel]
 		if !ok {
+			rep.Waiting++
 			continue
 		}
 		if err := mark(ctx, db, p.id, Sending, opts.Now()); err != nil {
@@ -86,8 +103,15 @@ func Deliver(ctx context.Context, db *sql.DB, senders map[string]Sender, opts Op
 		} else {
 			rep.Retrying++
 		}
-		rep.Errors = append(rep.Errors, fmt.Sprintf("%s to %s (%s, row %s): %v", p.msg.Channel, p.msg.Recipient, p.msg.Model, p.msg.Key, sendErr))
-		if err := fail(context.WithoutCancel(ctx), db, p.id, status, sendErr, opts.Now().Add(wait)); err != nil {
+		why := redactAll(sendErr.Error(), opts.Secrets)
+		line := fmt.Sprintf("%s to %s (%s, row %s): %s", p.msg.Channel, p.msg.Recipient, p.msg.Model, p.msg.Key, why)
+		if status == Pending {
+			line += fmt.Sprintf("; attempt %d of %d, next after %s", p.attempts+1, opts.MaxAttempts, opts.Now().Add(wait).UTC().Format(time.RFC3339))
+		} else {
+			line += fmt.Sprintf("; failed for good after %d attempts", p.attempts+1)
+		}
+		rep.Errors = append(rep.Errors, line)
+		if err := fail(context.WithoutCancel(ctx), db, p.id, status, why, opts.Now().Add(wait)); err != nil {
 			return rep, err
 		}
 	}
@@ -100,9 +124,18 @@ type due struct {
 	attempts int
 }
 
-func pending(ctx context.Context, db *sql.DB, now time.Time) ([]due, error) {
-	rows, err := db.QueryContext(ctx, `SELECT message_id, model, row_key, channel, recipient, coalesce(subject, ''), body, attempts
-		FROM `+Table+` WHERE status = ? AND next_attempt_at <= CAST(? AS TIMESTAMPTZ) ORDER BY created_at, message_id`, Pending, now.UTC().Format(time.RFC3339Nano))
+func pending(ctx context.Context, db *sql.DB, now time.Time, only []string) ([]due, error) {
+	query := `SELECT message_id, model, row_key, channel, recipient, coalesce(subject, ''), body, attempts
+		FROM ` + Table + ` WHERE status = ? AND next_attempt_at <= CAST(? AS TIMESTAMPTZ)`
+	args := []any{Pending, now.UTC().Format(time.RFC3339Nano)}
+	if len(only) > 0 {
+		ids := make([]string, len(only))
+		for i, id := range only {
+			ids[i] = warehouse.QuoteString(id)
+		}
+		query += " AND message_id IN (" + strings.Join(ids, ", ") + ")"
+	}
+	rows, err := db.QueryContext(ctx, query+" ORDER BY created_at, message_id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
@@ -131,9 +164,9 @@ func mark(ctx context.Context, db *sql.DB, id, status string, now time.Time) err
 }
 
 // fail records a failed send and when to try again.
-func fail(ctx context.Context, db *sql.DB, id, status string, cause error, next time.Time) error {
+func fail(ctx context.Context, db *sql.DB, id, status, cause string, next time.Time) error {
 	_, err := db.ExecContext(ctx, "UPDATE "+Table+` SET status = ?, attempts = attempts + 1, last_error = ?,
-		next_attempt_at = CAST(? AS TIMESTAMPTZ) WHERE message_id = ?`, status, cause.Error(), next.UTC().Format(time.RFC3339Nano), id)
+		next_attempt_at = CAST(? AS TIMESTAMPTZ) WHERE message_id = ?`, status, cause, next.UTC().Format(time.RFC3339Nano), id)
 	if err != nil {
 		return fmt.Errorf("outbox: mark %s %s: %w", id, status, err)
 	}

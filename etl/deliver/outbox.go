@@ -28,6 +28,10 @@ const (
 	Sending = "sending"
 	Sent    = "sent"
 	Failed  = "failed"
+	// Unconfirmed: a run died while sending it; it may have gone out.
+	Unconfirmed = "unconfirmed"
+	// Cancelled: its row left the model before it was sent.
+	Cancelled = "cancelled"
 )
 
 // Message is one thing to deliver: to one recipient on one channel, about
@@ -75,4 +79,109 @@ func Enqueue(ctx context.Context, q warehouse.Querier, runID string, now time.Ti
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// Retire cancels the pending messages of one delivery (its outbox name and
+// channel) whose key is no longer among keys, a query of the keys that
+// still call for a message: the row left the model, or a newer digest
+// replaced it, before it was sent.
+func Retire(ctx context.Context, q warehouse.Querier, model, channel, keys string) (int, error) {
+	res, err := q.ExecContext(ctx, "UPDATE "+Table+` SET status = ?, last_error = 'its row left the model before it was sent'
+		WHERE model = ? AND channel = ? AND status = ? AND row_key NOT IN (`+keys+")", Cancelled, model, channel, Pending)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// Entry is one message of the outbox as etl deliveries lists it.
+type Entry struct {
+	ID, Model, Key, Channel, Recipient, Subject, Status, LastError string
+	Attempts                                                       int
+	CreatedAt, NextAttemptAt                                       time.Time
+	SentAt                                                         *time.Time
+}
+
+// List returns the outbox's messages, newest first: all, or those with
+// the status, of the model (outbox name), at most limit.
+func List(ctx context.Context, q warehouse.Querier, status, model string, limit int) ([]Entry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT message_id, model, row_key, channel, recipient, coalesce(subject, ''), status,
+		coalesce(last_error, ''), attempts, created_at, next_attempt_at, sent_at FROM `+Table+`
+		WHERE (? = '' OR status = ?) AND (? = '' OR model = ?) ORDER BY created_at DESC, message_id LIMIT ?`,
+		status, status, model, model, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		if err := rows.Scan(&e.ID, &e.Model, &e.Key, &e.Channel, &e.Recipient, &e.Subject, &e.Status,
+			&e.LastError, &e.Attempts, &e.CreatedAt, &e.NextAttemptAt, &e.SentAt); err != nil {
+			return nil, fmt.Errorf("outbox: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Counts tallies the outbox by status.
+func Counts(ctx context.Context, q warehouse.Querier) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, "SELECT status, count(*) FROM "+Table+" GROUP BY status")
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// Requeue makes the message whose id starts with prefix pending again,
+// its attempts reset, and returns its full id: etl deliveries resend.
+func Requeue(ctx context.Context, q warehouse.Querier, prefix string, now time.Time) (string, error) {
+	var ids []string
+	rows, err := q.QueryContext(ctx, "SELECT message_id FROM "+Table+" WHERE starts_with(message_id, ?) ORDER BY 1 LIMIT 2", prefix)
+	if err != nil {
+		return "", fmt.Errorf("outbox: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return "", err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	switch {
+	case prefix == "" || len(ids) == 0:
+		return "", fmt.Errorf("no message %q in the outbox (etl deliveries lists them)", prefix)
+	case len(ids) > 1:
+		return "", fmt.Errorf("more than one message starts with %q: give more of its id", prefix)
+	}
+	_, err = q.ExecContext(ctx, "UPDATE "+Table+" SET status = ?, attempts = 0, last_error = NULL, next_attempt_at = CAST(? AS TIMESTAMPTZ) WHERE message_id = ?",
+		Pending, now.UTC().Format(time.RFC3339Nano), ids[0])
+	if err != nil {
+		return "", fmt.Errorf("outbox: %w", err)
+	}
+	return ids[0], nil
+}
+
+// Status is a message's status in the outbox, "" when it is not there.
+func Status(ctx context.Context, q warehouse.Querier, id string) (string, error) {
+	var s string
+	err := q.QueryRowContext(ctx, "SELECT coalesce(max(status), '') FROM "+Table+" WHERE message_id = ?", id).Scan(&s)
+	if err != nil {
+		return "", fmt.Errorf("outbox: %w", err)
+	}
+	return s, nil
 }

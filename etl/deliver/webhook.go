@@ -28,7 +28,7 @@ type Webhook struct {
 
 // WebhookPayload is a Slack-compatible body: text, plus the row's fields
 // for receivers that read them.
-func WebhookPayload(text string, fields map[string]any) (string, error) {
+func WebhookPayload(text string, fields any) (string, error) {
 	data, err := json.Marshal(map[string]any{"text": text, "fields": fields})
 	return string(data), err
 }

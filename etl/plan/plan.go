@@ -53,8 +53,11 @@ type Plan struct {
 	Vars    map[string]any
 	Nodes   map[string]*Node
 	Graph   *dag.Graph
-	engine  *tmpl.Engine
-	env     func(string) (string, bool)
+	// Deliveries are the project's deliveries on enabled models, and its
+	// on_run_end digests.
+	Deliveries []*Delivery
+	engine     *tmpl.Engine
+	env        func(string) (string, bool)
 }
 
 // Options of a compilation.
@@ -106,6 +109,7 @@ func Compile(ctx context.Context, p *project.Project, opts Options) (*Plan, erro
 	}
 	if len(errs) == 0 {
 		errs = append(errs, pl.addTests(ctx)...)
+		errs = append(errs, pl.compileDeliveries()...)
 	}
 	if len(errs) > 0 {
 		return nil, errs

@@ -20,6 +20,8 @@ type Model struct {
 	Columns     []Column
 	Config      Config
 	Tests       []*Test
+	// Deliveries are the messages sent about the model's rows.
+	Deliveries []*Delivery
 	// YAMLFile and YAMLLine locate the model's YAML entry, when it has one.
 	YAMLFile string
 	YAMLLine int
@@ -58,8 +60,9 @@ func (s *Seed) Schema() string    { sch, _, _ := strings.Cut(s.Table, "."); retu
 func (s *Seed) TableName() string { _, t, _ := strings.Cut(s.Table, "."); return t }
 
 type yamlFile struct {
-	Models []yaml.Node `yaml:"models"`
-	Seeds  []yaml.Node `yaml:"seeds"`
+	Models   []yaml.Node `yaml:"models"`
+	Seeds    []yaml.Node `yaml:"seeds"`
+	OnRunEnd []yaml.Node `yaml:"on_run_end"`
 }
 
 type modelYAML struct {
@@ -69,6 +72,7 @@ type modelYAML struct {
 	Columns     []columnYAML `yaml:"columns"`
 	Tests       []TestSpec   `yaml:"tests"`
 	Exports     *[]Export    `yaml:"exports"`
+	Deliveries  []yaml.Node  `yaml:"deliveries"`
 }
 
 type columnYAML struct {
@@ -149,6 +153,9 @@ func (p *Project) loadYAML(file string, data []byte, models map[string]*Model) e
 	for i := range f.Seeds {
 		list.add(p.addSeed(file, &f.Seeds[i]))
 	}
+	for i := range f.OnRunEnd {
+		list.add(p.addOnRunEnd(file, &f.OnRunEnd[i]))
+	}
 	return list.err()
 }
 
@@ -171,6 +178,7 @@ func (p *Project) addModelYAML(file string, node *yaml.Node, models map[string]*
 		m.Config.Exports = y.Exports
 	}
 	var list errorList
+	list.add(m.addDeliveries(file, y.Deliveries))
 	for _, c := range y.Columns {
 		m.Columns = append(m.Columns, Column{Name: c.Name, Description: c.Description, DataType: c.DataType})
 		for _, spec := range c.Tests {

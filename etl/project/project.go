@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // FileName is the project file at the root of every project.
@@ -36,6 +38,10 @@ type Settings struct {
 	TempDirectory string            `yaml:"temp_directory"`
 	Vars          map[string]any    `yaml:"vars"`
 	Layers        map[string]Config `yaml:"layers"`
+	// DeliveriesYAML and OnRunEndYAML are read into Project.Delivery and
+	// Project.OnRunEnd, with their positions.
+	DeliveriesYAML yaml.Node `yaml:"deliveries" json:"-"`
+	OnRunEndYAML   yaml.Node `yaml:"on_run_end" json:"-"`
 }
 
 // Project is everything the runner needs to know about a project.
@@ -47,6 +53,11 @@ type Project struct {
 	Tests []*SingularTest
 	// Macros maps each macro file's path to its text.
 	Macros map[string]string
+	// Delivery holds the channels and retry settings of deliveries.
+	Delivery Deliveries
+	// OnRunEnd are the digests of several models (etl.yml and model YAML
+	// files).
+	OnRunEnd []*Delivery
 }
 
 // Load reads the project rooted at fsys.
@@ -79,8 +90,12 @@ func Load(fsys fs.FS) (*Project, error) {
 	if p.Macros, err = readDir(fsys, MacrosDir, ".sql"); err != nil {
 		list.add(err)
 	}
+	list.add(p.loadDeliveries(&p.DeliveriesYAML, &p.OnRunEndYAML))
 	list.add(p.loadModels(fsys))
 	list.add(p.loadTests(fsys))
+	if list.err() == nil {
+		list.add(p.checkDeliveries())
+	}
 	if err := list.err(); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ type runResults struct {
 	ElapsedTime float64        `json:"elapsed_time"`
 	Args        map[string]any `json:"args"`
 	Error       string         `json:"error,omitempty"`
+	Deliveries  *Deliveries    `json:"deliveries,omitempty"`
 }
 
 type resultJSON struct {
@@ -54,6 +55,7 @@ func WriteRunResults(dir string, run Run, s Summary, args map[string]any) error 
 		ElapsedTime: s.Elapsed.Seconds(),
 		Args:        args,
 		Results:     []resultJSON{},
+		Deliveries:  s.Deliveries,
 	}
 	if s.Err != nil {
 		out.Error = s.Err.Error()

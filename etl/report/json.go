@@ -64,5 +64,14 @@ func (j *JSON) Finish(s Summary) {
 	if c.Error > 0 || s.Err != nil {
 		level = slog.LevelError
 	}
+	if d := s.Deliveries; d != nil {
+		dl := slog.LevelInfo
+		if d.Status != "ok" {
+			dl = slog.LevelWarn
+		}
+		j.emit(dl, "deliveries", "status", d.Status, "queued", d.Queued, "sent", d.Sent, "retrying", d.Retrying,
+			"failed", d.Failed, "unconfirmed", d.Unconfirmed, "waiting", d.Waiting, "cancelled", d.Cancelled,
+			"errors", d.Errors, "not_configured", d.NotConfigured)
+	}
 	j.emit(level, "run_finished", attrs...)
 }

@@ -50,6 +50,25 @@ type Summary struct {
 	Results []NodeResult
 	// Err is a run-level failure outside any node (e.g. publishing outputs).
 	Err error
+	// Deliveries says what the run sent, when the project has deliveries.
+	Deliveries *Deliveries
+}
+
+// Deliveries is what a run did with the project's messages.
+type Deliveries struct {
+	// Status is ok, warn (a send failed or is unconfirmed) or error (a send
+	// failed and the project's deliveries say on_failure: error).
+	Status      string   `json:"status"`
+	Queued      int      `json:"queued"`
+	Cancelled   int      `json:"cancelled"`
+	Sent        int      `json:"sent"`
+	Retrying    int      `json:"retrying"`
+	Failed      int      `json:"failed"`
+	Unconfirmed int      `json:"unconfirmed"`
+	Waiting     int      `json:"waiting"`
+	Errors      []string `json:"errors"`
+	// NotConfigured names the channels without settings, and why.
+	NotConfigured []string `json:"not_configured"`
 }
 
 // Reporter receives the events of a run. Implementations are safe for use

@@ -36,6 +36,9 @@ func (t *Text) Start(r Run) {
 	var parts []string
 	for _, k := range kinds {
 		parts = append(parts, plural(r.Counts[k], k))
+		if k == "delivery" && r.Counts[k] != 1 {
+			parts[len(parts)-1] = fmt.Sprintf("%d deliveries", r.Counts[k])
+		}
 	}
 	if len(parts) > 0 {
 		t.line("Found %s", strings.Join(parts, ", "))
@@ -104,6 +107,9 @@ func (t *Text) Finish(s Summary) {
 	if s.Err != nil {
 		t.line("ERROR %v", s.Err)
 	}
+	if s.Deliveries != nil {
+		t.Deliveries(s.Deliveries)
+	}
 	c := Count(s.Results)
 	errs := c.Error
 	if s.Err != nil {
@@ -114,10 +120,46 @@ func (t *Text) Finish(s Summary) {
 		t.line("Completed with %s.", plural(errs, "error"))
 	case c.Warn > 0:
 		t.line("Completed with %s.", plural(c.Warn, "warning"))
+	case s.Deliveries != nil && s.Deliveries.Status != "ok":
+		t.line("Completed; %s did not go out (see above).", plural(len(s.Deliveries.Errors)+s.Deliveries.Unconfirmed, "message"))
 	default:
 		t.line("Completed successfully.")
 	}
 	t.line("Done. PASS=%d WARN=%d ERROR=%d SKIP=%d TOTAL=%d", c.Pass, c.Warn, c.Error, c.Skip, c.Total)
+}
+
+// Deliveries prints what a run (or etl deliveries send) sent, and every
+// send that failed.
+func (t *Text) Deliveries(d *Deliveries) {
+	quiet := d.Queued+d.Sent+d.Retrying+d.Failed+d.Cancelled+d.Waiting+d.Unconfirmed == 0 && len(d.Errors) == 0
+	if len(d.NotConfigured) > 0 && quiet {
+		t.line("Deliveries are not configured (%s): nothing was queued or sent.", strings.Join(d.NotConfigured, "; "))
+		return
+	}
+	if len(d.NotConfigured) > 0 {
+		t.line("Channels not configured: %s.", strings.Join(d.NotConfigured, "; "))
+	}
+	parts := []string{fmt.Sprintf("%d queued", d.Queued), fmt.Sprintf("%d sent", d.Sent)}
+	for _, p := range []struct {
+		n    int
+		what string
+	}{
+		{d.Retrying, "retrying"}, {d.Failed, "failed for good"}, {d.Cancelled, "cancelled (their rows are gone)"},
+		{d.Waiting, "waiting for an unconfigured channel"},
+		{d.Unconfirmed, "unconfirmed (a run died while sending them; etl deliveries lists them)"},
+	} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	t.line("Deliveries: %s.", strings.Join(parts, ", "))
+	word := "WARN"
+	if d.Status == "error" {
+		word = "ERROR"
+	}
+	for _, e := range d.Errors {
+		t.line("%s delivery %s", word, e)
+	}
 }
 
 func plural(n int, word string) string {

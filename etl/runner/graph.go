@@ -45,6 +45,7 @@ func (r *runner) executionGraph() *dag.Graph {
 			}
 		}
 	}
+	r.addDeliveries(keep, testsOf, g.Connect)
 	return g
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"etlrunner/etl/dag"
+	"etlrunner/etl/deliver"
 	"etlrunner/etl/export"
 	"etlrunner/etl/plan"
 	"etlrunner/etl/project"
@@ -39,6 +40,8 @@ type Options struct {
 	// Leftovers are what the caller removed of dead runs before opening
 	// the warehouse (DuckDB's spill files); the run reports them with its own.
 	Leftovers []warehouse.Leftover
+	// Channels are the project's rendered delivery channels (Channels).
+	Channels map[string]deliver.Channel
 }
 
 // Outcome of a run.
@@ -47,6 +50,9 @@ type Outcome struct {
 	Results []report.NodeResult
 	// Failed is true when any node errored or a test failed.
 	Failed bool
+	// DeliveriesFailed is true when sends failed and the project's
+	// deliveries say on_failure: error.
+	DeliveriesFailed bool
 }
 
 type runner struct {
@@ -66,6 +72,10 @@ type runner struct {
 	logged    []string          // models whose change logs restart once published
 	exportCfg map[string]string // export id -> hash of its config, recorded once published
 	done      int
+	// deliveries are the delivery nodes of this run; channels the project's.
+	deliveries        map[string]*plan.Delivery
+	channels          map[string]deliver.Channel
+	queued, cancelled int
 }
 
 // ExportNode is the kind of the extra nodes that write a model's outputs.
@@ -74,7 +84,8 @@ const ExportNode plan.Kind = "export"
 // Execute runs the selected part of the plan.
 func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts Options) (*Outcome, error) {
 	r := &runner{pl: pl, wh: wh, opts: opts, runID: newRunID(), results: map[string]report.NodeResult{},
-		staged: map[string][]stagedFile{}, exports: map[string]string{}, builds: map[string]string{}, changes: map[string]change{}, exportCfg: map[string]string{}}
+		staged: map[string][]stagedFile{}, exports: map[string]string{}, builds: map[string]string{}, changes: map[string]change{}, exportCfg: map[string]string{},
+		deliveries: map[string]*plan.Delivery{}, channels: opts.Channels}
 	r.stage = filepath.Join(r.outputDir(), export.StagingPrefix+r.runID)
 	r.graph = r.executionGraph()
 	started := time.Now()
@@ -110,7 +121,16 @@ func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts O
 	if err := r.saveState(context.WithoutCancel(ctx)); err != nil && runErr == nil {
 		runErr = err
 	}
-	summary := report.Summary{Elapsed: time.Since(started), Results: out.Results, Err: runErr}
+	var dl *report.Deliveries
+	switch {
+	case !opts.Export:
+	case !out.Failed && runErr == nil:
+		dl = r.sendPass(ctx)
+	case ctx.Err() == nil:
+		dl = r.failureNotice(context.WithoutCancel(ctx), out.Results, runErr)
+	}
+	out.DeliveriesFailed = dl != nil && dl.Status == "error"
+	summary := report.Summary{Elapsed: time.Since(started), Results: out.Results, Err: runErr, Deliveries: dl}
 	opts.Reporter.Finish(summary)
 	if err := r.writeArtifacts(info, summary); err != nil && runErr == nil {
 		runErr = err
@@ -150,6 +170,9 @@ func (r *runner) counts() map[string]int {
 func (r *runner) kindOf(id string) plan.Kind {
 	if n := r.node(id); n != nil {
 		return n.Kind
+	}
+	if r.deliveries[id] != nil {
+		return DeliveryNode
 	}
 	return ExportNode
 }

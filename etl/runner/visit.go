@@ -29,6 +29,8 @@ func (r *runner) visit(ctx context.Context, id string) error {
 		err = r.runTest(ctx, r.node(id), &res)
 	case ExportNode:
 		err = r.runExport(ctx, r.node(modelOfExport(id)), &res)
+	case DeliveryNode:
+		err = r.runDelivery(ctx, r.deliveries[id], &res)
 	}
 	res.ExecutionTime = time.Since(res.StartedAt)
 	switch {
@@ -49,6 +51,8 @@ func (r *runner) blank(id string) report.NodeResult {
 	res := report.NodeResult{UniqueID: id, Kind: string(r.kindOf(id)), Label: r.labelOf(id)}
 	if n := r.node(id); n != nil {
 		res.Name, res.File = n.Name, n.File
+	} else if d := r.deliveries[id]; d != nil {
+		res.Name, res.File = d.Outbox(), d.File
 	} else {
 		m := r.node(modelOfExport(id))
 		res.Name, res.File = m.Name, m.File
@@ -59,6 +63,9 @@ func (r *runner) blank(id string) report.NodeResult {
 // labelOf is how the console names a node.
 func (r *runner) labelOf(id string) string {
 	n := r.node(id)
+	if d := r.deliveries[id]; d != nil {
+		return "delivery " + d.Outbox() + " -> " + d.Channel
+	}
 	if n == nil {
 		return "export " + r.node(modelOfExport(id)).Name
 	}

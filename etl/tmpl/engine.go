@@ -36,6 +36,12 @@ type Context struct {
 	Source func(source, table string) (Relation, error)
 	// EnvVar backs env_var(); nil means only defaults are available.
 	EnvVar func(name string) (string, bool)
+	// Locals are variables the template reads by name (a message's row
+	// columns, a digest's rows).
+	Locals map[string]any
+	// Escape, when set, is applied to what every {{ }} writes, unless its
+	// last filter is safe: a message's values cannot add markup to it.
+	Escape func(string) string
 }
 
 // Result is a rendered model and what rendering it revealed.
@@ -145,6 +151,12 @@ func (e *Engine) environment(ctx *exec.Context) *exec.Environment {
 	}
 }
 
+// Check parses source, reporting a syntax error positioned in file.
+func (e *Engine) Check(file, source string) error {
+	_, err := parse(e.cfg, e.environment(e.base.Inherit()), file, source)
+	return err
+}
+
 // Render renders one model. file names the model in errors.
 func (e *Engine) Render(ctx context.Context, file, source string, c Context) (res *Result, err error) {
 	if err := ctx.Err(); err != nil {
@@ -163,6 +175,9 @@ func (e *Engine) Render(ctx context.Context, file, source string, c Context) (re
 	scope := e.base.Inherit()
 	scope.Set(stateKey, st)
 	scope.Set("this", relValue{c.This})
+	for name, v := range c.Locals {
+		scope.Set(name, v)
+	}
 	tpl, err := parse(e.cfg, e.environment(scope), file, source)
 	if err != nil {
 		return nil, err

@@ -3,8 +3,10 @@ package tmpl
 import (
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strconv"
+	"strings"
 
 	controls "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
 	"github.com/nikolalohinski/gonja/v2/exec"
@@ -172,7 +174,7 @@ func (s *statement) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) (e
 			}
 		}
 	}()
-	_, err = r.Visit(s.inner)
+	err = s.visit(r, st)
 	if err == nil || loopControl(err) {
 		return err
 	}
@@ -180,6 +182,32 @@ func (s *statement) Execute(r *exec.Renderer, _ *nodes.ControlStructureBlock) (e
 		st.fail(s.at, innermost(err))
 	}
 	return err
+}
+
+// visit renders the node, escaping what an output statement writes when
+// the render asks for it.
+func (s *statement) visit(r *exec.Renderer, st *state) error {
+	out, ok := s.inner.(*nodes.Output)
+	if !ok || st == nil || st.in.Escape == nil || markedSafe(out) {
+		_, err := r.Visit(s.inner)
+		return err
+	}
+	var buf strings.Builder
+	w := r.Output
+	r.Output = &buf
+	_, err := r.Visit(s.inner)
+	r.Output = w
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, st.in.Escape(buf.String()))
+	return err
+}
+
+// markedSafe reports whether an output's last filter is safe.
+func markedSafe(out *nodes.Output) bool {
+	f, ok := out.Expression.(*nodes.FilteredExpression)
+	return ok && len(f.Filters) > 0 && f.Filters[len(f.Filters)-1].Name == "safe"
 }
 
 func loopControl(err error) bool {

@@ -3,8 +3,9 @@
 -- builds the model, before anything is sent, keyed by what it is about, so
 -- a rerun or a full refresh finds it already there and never sends it
 -- again. status: pending (to send; next_attempt_at says when), sending
--- (the send began; a run that died here leaves it, and it is not sent
--- again by itself), sent, failed (attempts used up).
+-- (the send began), unconfirmed (a run died while sending it: it may have
+-- gone out, so it is not sent again by itself), sent, failed (attempts
+-- used up), cancelled (its row left the model before it was sent).
 
 -- +goose Up
 CREATE TABLE etl_meta.outbox (

@@ -1,0 +1,281 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"etlrunner/etl/deliver"
+	"etlrunner/etl/materialize"
+	"etlrunner/etl/plan"
+	"etlrunner/etl/project"
+	"etlrunner/etl/report"
+	"etlrunner/etl/warehouse"
+)
+
+// DeliveryNode is the kind of the nodes that queue a delivery's messages.
+const DeliveryNode plan.Kind = "delivery"
+
+// Channels renders the project's channels (their secrets come from the
+// environment through env_var()).
+func Channels(ctx context.Context, pl *plan.Plan) (map[string]deliver.Channel, error) {
+	out := map[string]deliver.Channel{}
+	s := &pl.Project.Delivery
+	for name, c := range s.Channels {
+		ch, err := deliver.Configure(c, func(text string) (string, error) { return pl.RenderSetting(ctx, text) }, s.TimeoutDuration())
+		if err != nil {
+			return nil, err
+		}
+		out[name] = ch
+	}
+	return out, nil
+}
+
+// Senders are the senders of the configured channels and every secret
+// their settings hold.
+func Senders(channels map[string]deliver.Channel) (map[string]deliver.Sender, []string) {
+	senders := map[string]deliver.Sender{}
+	var secrets []string
+	for name, ch := range channels {
+		secrets = append(secrets, ch.Secrets...)
+		if ch.Configured() {
+			senders[name] = ch.Sender
+		}
+	}
+	return senders, secrets
+}
+
+// deliveriesOf adds one node per delivery whose models this build runs,
+// after those models and their tests: a message is queued only about rows
+// that passed their tests.
+func (r *runner) addDeliveries(keep map[string]bool, testsOf map[string][]string, connect func(from, to string)) {
+	if !r.opts.Export {
+		return
+	}
+	for _, d := range r.pl.Deliveries {
+		var deps []string
+		for _, m := range d.Models {
+			if keep[m.ID] {
+				deps = append(deps, m.ID)
+				deps = append(deps, testsOf[m.ID]...)
+			}
+		}
+		if len(deps) == 0 {
+			continue
+		}
+		r.deliveries[d.ID] = d
+		for _, dep := range deps {
+			connect(d.ID, dep)
+		}
+	}
+}
+
+// runDelivery queues the messages a delivery's models call for, in one
+// transaction with the record that it did: pending messages whose rows
+// are gone are cancelled, messages already in the outbox (sent or not)
+// are left as they are, so a rerun or a full refresh queues nothing twice.
+func (r *runner) runDelivery(ctx context.Context, d *plan.Delivery, res *report.NodeResult) error {
+	ch, ok := r.channels[d.Channel]
+	if !ok || !ch.Configured() {
+		res.Message = "channel " + d.Channel + " not configured, nothing queued"
+		return nil
+	}
+	spec, err := json.Marshal(struct {
+		D   *project.Delivery
+		Key []string
+	}{d.Delivery, d.Key})
+	if err != nil {
+		return err
+	}
+	parts := []string{d.ID, string(spec), ch.Type}
+	for _, m := range d.Models {
+		v, err := r.version(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, m.ID+"="+v)
+	}
+	fp := hashOf(parts...)
+	if r.upToDate(d.ID, fp) {
+		r.reuse(d.ID, fp)
+		res.Message = "up to date"
+		return nil
+	}
+	conn, err := r.wh.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var queued, cancelled int
+	err = materialize.InTx(ctx, conn, func() error {
+		msgs, err := deliver.Compose(ctx, conn, r.pl, d, ch, false)
+		if err != nil {
+			return err
+		}
+		if cancelled, err = deliver.Retire(ctx, conn, d.Outbox(), d.Channel, currentKeys(d, msgs)); err != nil {
+			return err
+		}
+		if queued, err = deliver.Enqueue(ctx, conn, r.runID, time.Now(), msgs); err != nil {
+			return err
+		}
+		return writeState(ctx, conn, map[string]string{d.ID: fp}, r.runID)
+	})
+	r.built(d.ID, fp, err == nil)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.queued += queued
+	r.cancelled += cancelled
+	r.mu.Unlock()
+	res.Rows = int64(queued)
+	res.Message = fmt.Sprintf("%d queued", queued)
+	if cancelled > 0 {
+		res.Message += fmt.Sprintf(", %d cancelled (their rows are gone)", cancelled)
+	}
+	return nil
+}
+
+// currentKeys is a query of the keys that still call for a message: every
+// row's of a per-row delivery, the latest digest's of a digest.
+func currentKeys(d *plan.Delivery, msgs []deliver.Message) string {
+	if d.Per == project.PerRow {
+		return "SELECT " + deliver.KeyExpr(d.Key) + " FROM " + d.Models[0].Relation.String()
+	}
+	keys := []string{"NULL"}
+	for _, m := range msgs {
+		keys = append(keys, warehouse.QuoteString(m.Key))
+	}
+	return "SELECT unnest([" + strings.Join(keys, ", ") + "])"
+}
+
+// sendPass sends what the outbox holds once a run has published its
+// outputs, and says what happened.
+func (r *runner) sendPass(ctx context.Context) *report.Deliveries {
+	rep := r.deliveryReport()
+	if rep == nil {
+		return nil
+	}
+	senders, secrets := Senders(r.channels)
+	s := &r.pl.Project.Delivery
+	got, err := deliver.Deliver(ctx, r.wh.DB, senders, deliver.Options{MaxAttempts: s.MaxAttempts, Backoff: s.BackoffDuration(), Secrets: secrets})
+	rep.Sent, rep.Retrying, rep.Failed, rep.Unconfirmed, rep.Waiting = got.Sent, got.Retrying, got.Failed, got.Unconfirmed, got.Waiting
+	rep.Errors = got.Errors
+	if err != nil {
+		rep.Errors = append(rep.Errors, "delivery pass: "+err.Error())
+	}
+	rep.Status = "ok"
+	if len(rep.Errors) > 0 || rep.Unconfirmed > 0 {
+		rep.Status = "warn"
+		if s.OnFailure == "error" && len(rep.Errors) > 0 {
+			rep.Status = "error"
+		}
+	}
+	return rep
+}
+
+// deliveryReport starts the report of a run's deliveries, or nil when the
+// project has none.
+func (r *runner) deliveryReport() *report.Deliveries {
+	if len(r.pl.Deliveries) == 0 && r.pl.Project.Delivery.OnRunFailure == nil {
+		return nil
+	}
+	rep := &report.Deliveries{Queued: r.queued, Cancelled: r.cancelled}
+	names := make([]string, 0, len(r.channels))
+	for name := range r.channels {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if ch := r.channels[name]; !ch.Configured() {
+			rep.NotConfigured = append(rep.NotConfigured, name+": "+ch.Missing)
+		}
+	}
+	return rep
+}
+
+// failureNotice sends the project's on_run_failure notice about a failed
+// run, through the outbox like every message.
+func (r *runner) failureNotice(ctx context.Context, results []report.NodeResult, runErr error) *report.Deliveries {
+	rep := r.deliveryReport()
+	d := r.pl.Project.Delivery.OnRunFailure
+	if rep == nil || d == nil {
+		return rep
+	}
+	rep.Status = "ok"
+	ch, ok := r.channels[d.Channel]
+	if !ok || !ch.Configured() {
+		return rep
+	}
+	var errs []map[string]any
+	for _, res := range results {
+		if res.Status == report.Error || res.Status == report.Fail {
+			errs = append(errs, map[string]any{"label": res.Label, "file": res.File, "message": res.Message})
+		}
+	}
+	if runErr != nil {
+		errs = append(errs, map[string]any{"label": "run", "file": "", "message": runErr.Error()})
+	}
+	notice := *d
+	if notice.Body == "" {
+		notice.Body, notice.BodyAt = defaultNotice[ch.Type], 0
+	}
+	if notice.Subject == "" && ch.Type == project.Email {
+		notice.Subject = "etl {{ command }} on {{ project }} failed (run {{ run_id }})"
+	}
+	locals := map[string]any{"run_id": r.runID, "project": r.pl.Project.Name, "command": r.opts.Command, "errors": errs}
+	m := deliver.Message{Model: "run_failure", Key: r.runID, Channel: d.Channel}
+	fail := func(err error) *report.Deliveries {
+		rep.Status = "warn"
+		rep.Errors = append(rep.Errors, "on_run_failure: "+err.Error())
+		return rep
+	}
+	if err := deliver.RenderInto(ctx, r.pl, &notice, ch, locals, map[string]any{"run_id": r.runID, "errors": errs}, &m); err != nil {
+		return fail(err)
+	}
+	to := d.To.List
+	if len(to) == 0 {
+		to = ch.To
+	}
+	var msgs []deliver.Message
+	var ids []string
+	for _, rcpt := range to {
+		m.Recipient = rcpt
+		msgs = append(msgs, m)
+		ids = append(ids, m.ID())
+	}
+	if len(msgs) == 0 {
+		return fail(fmt.Errorf("no recipient: give to, or recipients on channel %s", ch.Name))
+	}
+	if _, err := deliver.Enqueue(ctx, r.wh.DB, r.runID, time.Now(), msgs); err != nil {
+		return fail(err)
+	}
+	rep.Queued += len(msgs)
+	senders, secrets := Senders(r.channels)
+	s := &r.pl.Project.Delivery
+	got, err := deliver.Deliver(ctx, r.wh.DB, senders, deliver.Options{MaxAttempts: s.MaxAttempts, Backoff: s.BackoffDuration(), Secrets: secrets, Only: ids})
+	rep.Sent, rep.Retrying, rep.Failed, rep.Unconfirmed = got.Sent, got.Retrying, got.Failed, got.Unconfirmed
+	rep.Errors = append(rep.Errors, got.Errors...)
+	if err != nil {
+		return fail(err)
+	}
+	if len(rep.Errors) > 0 {
+		rep.Status = "warn"
+	}
+	return rep
+}
+
+// defaultNotice is the run-failure notice's body when on_run_failure gives
+// none, per channel type (Telegram's literal text is MarkdownV2).
+var defaultNotice = map[string]string{
+	project.Email: "etl {{ command }} on project {{ project }} failed (run {{ run_id }}).\n" +
+		"{% for e in errors %}- {{ e.label }}{% if e.file %} ({{ e.file }}){% endif %}: {{ e.message }}\n{% endfor %}" +
+		"The previous outputs are unchanged; run_results.json has the details.\n",
+	project.Webhook: "etl {{ command }} on project {{ project }} failed (run {{ run_id }}): " +
+		"{% for e in errors %}{{ e.label }}: {{ e.message }}{% if not loop.last %}; {% endif %}{% endfor %}",
+	project.Telegram: "*etl {{ command }} failed* on project {{ project }} \\(run {{ run_id }}\\)\n" +
+		"{% for e in errors %}\\- {{ e.label }}: {{ e.message }}\n{% endfor %}",
+}
