@@ -107,10 +107,10 @@ type session struct {
 	to  []string
 }
 
-func (s *session) Reset()                                 { s.to = nil }
-func (s *session) Logout() error                          { return nil }
-func (s *session) AuthPlain(string, string) error         { return nil }
-func (s *session) Mail(string, *smtp.MailOptions) error   { return nil }
+func (s *session) Reset()                               { s.to = nil }
+func (s *session) Logout() error                        { return nil }
+func (s *session) AuthPlain(string, string) error       { return nil }
+func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if why := s.srv.failing(); why != "" {
 		return &smtp.SMTPError{Code: 550, Message: why}
