@@ -17,19 +17,32 @@ func interspersed(app *ucli.App, args []string) []string {
 	}
 	cmds, i := app.Commands, 1
 	var cmd *ucli.Command
+	head := []string{args[0]}
+	var flags []string
+	// Flags between a command and its subcommand (etl deliveries
+	// --project-dir x send) go after the subcommand, which takes them too.
 	for i < len(args) {
+		if a := args[i]; cmd != nil && strings.HasPrefix(a, "-") && a != "-" && a != "--" {
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") && takesValue(cmd, strings.TrimLeft(a, "-")) && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+			i++
+			continue
+		}
 		c := findCommand(cmds, args[i])
 		if c == nil {
 			break
 		}
 		cmd, cmds = c, c.Subcommands
+		head = append(head, args[i])
 		i++
 	}
 	if cmd == nil {
 		return args
 	}
-	head := append([]string(nil), args[:i]...)
-	var flags, positional []string
+	var positional []string
 	rest := args[i:]
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]

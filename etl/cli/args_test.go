@@ -17,6 +17,10 @@ func TestInterspersed(t *testing.T) {
 		{"etl build --select a+ --full-refresh", "etl build --select a+ --full-refresh"},
 		{"etl migrate create add_x --project-dir p", "etl migrate create --project-dir p add_x"},
 		{"etl show m -- --odd", "etl show m -- --odd"},
+		{"etl deliveries --project-dir p send --dry-run", "etl deliveries send --project-dir p --dry-run"},
+		{"etl deliveries --project-dir p resend ab12", "etl deliveries resend --project-dir p ab12"},
+		{"etl deliveries --status sent", "etl deliveries --status sent"},
+		{"etl show --limit 5 m", "etl show --limit 5 m"},
 		{"etl nosuch x --y", "etl nosuch x --y"},
 		{"etl", "etl"},
 	}

@@ -146,7 +146,9 @@ func durationOr(s string, def time.Duration) time.Duration {
 func (p *Project) loadDeliveries(settings, onRunEnd *yaml.Node) error {
 	var list errorList
 	if settings.Kind != 0 {
-		list.add(decodeNode(FileName, settings, &p.Delivery))
+		if err := decodeNode(FileName, settings, &p.Delivery); err != nil {
+			return err
+		}
 		for _, c := range mappingPairs(settings, "channels") {
 			list.add(p.checkChannel(c.key, c.value))
 		}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"etlrunner/etl/deliver"
@@ -82,6 +83,8 @@ func (b *box) failing() string {
 type Mail struct {
 	box
 	Port int
+	// Password, when set, is the only one AUTH accepts.
+	Password string
 }
 
 // StartMail starts an SMTP server that accepts plain connections (TLS none)
@@ -111,6 +114,20 @@ func (s *session) Reset()                               { s.to = nil }
 func (s *session) Logout() error                        { return nil }
 func (s *session) AuthPlain(string, string) error       { return nil }
 func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
+
+// AuthMechanisms offers PLAIN; with a Password set on the server, only
+// that password is let in.
+func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, _, password string) error {
+		if s.srv.Password != "" && password != s.srv.Password {
+			return &smtp.SMTPError{Code: 535, Message: "authentication failed"}
+		}
+		return nil
+	}), nil
+}
+
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if why := s.srv.failing(); why != "" {
 		return &smtp.SMTPError{Code: 550, Message: why}
