@@ -23,9 +23,9 @@ const channels = minimal + `deliveries:
 
 func TestDeliveries(t *testing.T) {
 	p, err := Load(fsWith(map[string]string{
-		"etl.yml":             channels,
-		"models/gold/a.sql":   "select 1 as id, 'x@example.com' as email",
-		"models/gold/b.sql":   "select 1 as n",
+		"etl.yml":           channels,
+		"models/gold/a.sql": "select 1 as id, 'x@example.com' as email",
+		"models/gold/b.sql": "select 1 as n",
 		"models/gold/gold.yml": "models:\n  - name: a\n    deliveries:\n      - channel: email\n        key: id\n        to: {column: email, fallback: ops@example.com}\n        subject: \"Row {{ id }}\"\n        body: |\n          Hello\n          {{ id }}\n      - channel: hooks\n        per: run\n        body: \"{{ rows | length }} rows\"\n" +
 			"on_run_end:\n  - name: digest\n    channel: telegram\n    models: [a, b]\n    body: x\n",
 	}))
