@@ -1,11 +1,13 @@
 // Package deliver gets what models say must reach people (alerts, digests)
-// to them once. A message is first written to the warehouse's outbox
-// (etl_meta.outbox) in the run that builds its model, keyed by what it is
-// about, so a rerun or a full refresh never makes it twice; then it is
-// sent and marked sent. A send that fails is retried with backoff a
-// bounded number of times. A run that dies between starting a send and
-// marking it leaves the message "sending": it may have gone out, so it is
-// reported and never sent again by itself.
+// to them once. Channels are rendered from etl.yml (Configure), messages
+// from a model's rows through its delivery's templates (Compose). A
+// message is first written to the warehouse's outbox (etl_meta.outbox) in
+// the run that builds its model, keyed by what it is about, so a rerun or a
+// full refresh never makes it twice; then it is sent and marked sent
+// (Deliver). A send that fails is retried with backoff a bounded number of
+// times. A run that dies between starting a send and marking it leaves the
+// message "sending": it may have gone out, so the next pass marks it
+// unconfirmed, reports it and never sends it again by itself.
 package deliver
 
 import (

@@ -48,7 +48,7 @@ func Senders(channels map[string]deliver.Channel) (map[string]deliver.Sender, []
 	return senders, secrets
 }
 
-// deliveriesOf adds one node per delivery whose models this build runs,
+// addDeliveries adds one node per delivery whose models this build runs,
 // after those models and their tests: a message is queued only about rows
 // that passed their tests.
 func (r *runner) addDeliveries(keep map[string]bool, testsOf map[string][]string, connect func(from, to string)) {
