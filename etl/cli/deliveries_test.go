@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"etlrunner/etl/deliver/delivertest"
 )
@@ -334,20 +333,26 @@ func TestDeliveriesNotConfiguredAndDryRun(t *testing.T) {
 }
 
 // A pending message whose row leaves the model before it is sent is
-// cancelled, not sent about data that no longer says so.
+// cancelled, not sent about data that no longer says so; a pending digest
+// is replaced by the newer one.
 func TestDeliveryCancelledWhenRowLeaves(t *testing.T) {
 	dir := copyProject(t)
 	rc := startReceivers(t)
 	setDeliveries(t, dir, "backoff", "1ms")
 	rc.mail.Fail("mailbox unavailable")
+	rc.telegram.Fail("bot blocked")
 	etl(t, dir, "build").must(t, ExitOK)
 	setVar(t, dir, "alert_min_problem_orders", "4")
-	time.Sleep(10 * time.Millisecond)
+	setVar(t, dir, "voucher_threshold", "3000")
 	rc.mail.Fail("")
+	rc.telegram.Fail("")
 	r := etl(t, dir, "build").must(t, ExitOK)
-	mails := len(rc.mail.Received())
-	if mails != 1 || !strings.Contains(r.stdout, "cancelled (their rows are gone)") {
-		t.Fatalf("%d e-mails after the threshold rose\n%s", mails, r.stdout)
+	mails, digests := rc.mail.Received(), rc.telegram.Received()
+	if len(mails) != 1 || !strings.Contains(r.stdout, "[0 queued, 7 cancelled (their rows are gone)") {
+		t.Fatalf("%d e-mails after the threshold rose\n%s", len(mails), r.stdout)
+	}
+	if len(digests) != 1 || !strings.Contains(digests[0].Data, "at least 3000") || !strings.Contains(r.stdout, "[1 queued, 1 cancelled") {
+		t.Fatalf("digests %+v\n%s", digests, r.stdout)
 	}
 }
 

@@ -145,7 +145,7 @@ func currentKeys(d *plan.Delivery, msgs []deliver.Message) string {
 	if d.Per == project.PerRow {
 		return "SELECT " + deliver.KeyExpr(d.Key) + " FROM " + d.Models[0].Relation.String()
 	}
-	keys := []string{"NULL"}
+	keys := []string{"''"} // no key is empty; a NULL would make NOT IN never true
 	for _, m := range msgs {
 		keys = append(keys, warehouse.QuoteString(m.Key))
 	}
