@@ -104,15 +104,7 @@ func listDeliveries(c *ucli.Context) error {
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
 
 func sendDeliveries(c *ucli.Context) error {
-	l, err := load(c)
-	if err != nil {
-		return err
-	}
-	channels, err := runner.Channels(c.Context, l.plan)
-	if err != nil {
-		return err
-	}
-	sess, err := l.open(c.Context, "deliveries", nil, false)
+	l, sess, channels, err := openDeliveries(c)
 	if err != nil {
 		return err
 	}
@@ -127,15 +119,7 @@ func resendDelivery(c *ucli.Context) error {
 	if c.NArg() != 1 {
 		return fmt.Errorf("resend needs the id of one message (etl deliveries lists them)")
 	}
-	l, err := load(c)
-	if err != nil {
-		return err
-	}
-	channels, err := runner.Channels(c.Context, l.plan)
-	if err != nil {
-		return err
-	}
-	sess, err := l.open(c.Context, "deliveries", nil, false)
+	l, sess, channels, err := openDeliveries(c)
 	if err != nil {
 		return err
 	}
@@ -145,6 +129,21 @@ func resendDelivery(c *ucli.Context) error {
 		return err
 	}
 	return deliverNow(c, l, sess, channels, []string{id})
+}
+
+// openDeliveries compiles the project, renders its channels and opens the
+// warehouse, for the commands that send.
+func openDeliveries(c *ucli.Context) (*loaded, *session, map[string]deliver.Channel, error) {
+	l, err := load(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	channels, err := runner.Channels(c.Context, l.plan)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sess, err := l.open(c.Context, "deliveries", nil, false)
+	return l, sess, channels, err
 }
 
 // deliverNow sends what is due (only the messages given, if any) and

@@ -24,31 +24,10 @@ const (
 	telegramChat  = "-1001234567"
 )
 
-// receivers are the three test servers, configured for the project's
-// channels through the environment as etl.yml reads it.
-type receivers struct {
-	mail     *delivertest.Mail
-	webhook  *delivertest.Webhook
-	telegram *delivertest.Telegram
-}
-
-func startReceivers(t *testing.T) *receivers {
+func startReceivers(t *testing.T) *delivertest.Receivers {
 	t.Helper()
-	r := &receivers{mail: delivertest.StartMail(t), webhook: delivertest.StartWebhook(t, webhookSecret), telegram: delivertest.StartTelegram(t, telegramToken)}
-	r.mail.Password = smtpPassword
-	for k, v := range map[string]string{
-		"ETL_SMTP_HOST": "127.0.0.1", "ETL_SMTP_PORT": fmt.Sprint(r.mail.Port), "ETL_SMTP_TLS": "none",
-		"ETL_SMTP_USERNAME": "etl", "ETL_SMTP_PASSWORD": smtpPassword, "ETL_SMTP_FROM": "alerts@etl.example",
-		"ETL_WEBHOOK_URL": r.webhook.URL + "/" + webhookPath, "ETL_WEBHOOK_SECRET": webhookSecret,
-		"ETL_TELEGRAM_TOKEN": telegramToken, "ETL_TELEGRAM_API_BASE": r.telegram.URL, "ETL_TELEGRAM_CHAT_IDS": telegramChat,
-	} {
-		t.Setenv(k, v)
-	}
-	return r
-}
-
-func (r *receivers) counts() [3]int {
-	return [3]int{len(r.mail.Received()), len(r.webhook.Received()), len(r.telegram.Received())}
+	return delivertest.StartAll(t, delivertest.Secrets{SMTPPassword: smtpPassword, WebhookSecret: webhookSecret,
+		WebhookPath: webhookPath, TelegramToken: telegramToken, TelegramChat: telegramChat})
 }
 
 // setDeliveries replaces settings of etl.yml's deliveries: block.
@@ -129,7 +108,7 @@ func TestDeliveriesOnce(t *testing.T) {
 	mails, alerts := wantRows(t, dir)
 
 	var gotMails []string
-	for _, m := range rc.mail.Received() {
+	for _, m := range rc.Mail.Received() {
 		gotMails = append(gotMails, m.To)
 		if !strings.Contains(m.Data, "cancelled or returned shipments in") || !strings.Contains(m.Data, "From: <alerts@etl.example>") {
 			t.Errorf("e-mail to %s:\n%s", m.To, m.Data)
@@ -140,7 +119,7 @@ func TestDeliveriesOnce(t *testing.T) {
 		t.Errorf("e-mails went to %v, want one per alert row: %v", gotMails, mails)
 	}
 	var gotAlerts []string
-	for _, w := range rc.webhook.Received() {
+	for _, w := range rc.Webhook.Received() {
 		f, _ := w.Doc["fields"].(map[string]any)
 		gotAlerts = append(gotAlerts, fmt.Sprintf("%v/%v", f["order_id"], f["rule"]))
 		if !strings.HasPrefix(w.Data, "Suspected fraud (") {
@@ -153,7 +132,7 @@ func TestDeliveriesOnce(t *testing.T) {
 	}
 	// The Telegram API refuses MarkdownV2 it cannot parse, so arriving is
 	// the proof the digest's values were escaped.
-	digests := rc.telegram.Received()
+	digests := rc.Telegram.Received()
 	if len(digests) != 1 || digests[0].To != telegramChat || !strings.Contains(digests[0].Data, "*Customer spending*") ||
 		!strings.Contains(digests[0].Data, "18\\-24: ") {
 		t.Fatalf("telegram got %+v", digests)
@@ -164,7 +143,7 @@ func TestDeliveriesOnce(t *testing.T) {
 	}
 	first.contains(t, fmt.Sprintf("Deliveries: %d queued, %d sent.", total, total))
 
-	before := rc.counts()
+	before := rc.Counts()
 	for _, args := range [][]string{{"build"}, {"build", "--full-refresh"}, {"build", "--log-format", "json"}} {
 		r := etl(t, dir, args...).must(t, ExitOK)
 		if args[len(args)-1] == "json" {
@@ -173,7 +152,7 @@ func TestDeliveriesOnce(t *testing.T) {
 			r.contains(t, "Deliveries: 0 queued, 0 sent.")
 		}
 		printed.WriteString(r.stdout + r.stderr)
-		if after := rc.counts(); after != before {
+		if after := rc.Counts(); after != before {
 			t.Fatalf("%v sent again: %v, was %v", args, after, before)
 		}
 	}
@@ -216,12 +195,12 @@ func TestDeliveriesRefusedThenRetried(t *testing.T) {
 	dir := copyProject(t)
 	rc := startReceivers(t)
 	setDeliveries(t, dir, "backoff", "1ms", "timeout", "300ms", "on_failure", "error")
-	rc.mail.Fail("mailbox unavailable")
+	rc.Mail.Fail("mailbox unavailable")
 	// Nobody listens on port 1: the error names the URL, which holds a
 	// secret, as Slack's do.
 	t.Setenv("ETL_WEBHOOK_URL", "http://127.0.0.1:1/"+webhookPath)
 	hang := make(chan struct{})
-	rc.telegram.OnReceive(func(delivertest.Received) { <-hang })
+	rc.Telegram.OnReceive(func(delivertest.Received) { <-hang })
 	first := etl(t, dir, "build")
 	close(hang)
 	first.must(t, ExitDeliveries).contains(t, "Published ", "ERROR delivery email to", "mailbox unavailable", "connection refused", "Client.Timeout")
@@ -235,18 +214,18 @@ func TestDeliveriesRefusedThenRetried(t *testing.T) {
 	}
 	// The hung Telegram API got the digest; the sender gave up waiting, so
 	// for the runner it failed and is sent again.
-	got := len(rc.telegram.Received())
-	if got != 1 || len(rc.mail.Received())+len(rc.webhook.Received()) != 0 {
-		t.Fatalf("received %v", rc.counts())
+	got := len(rc.Telegram.Received())
+	if got != 1 || len(rc.Mail.Received())+len(rc.Webhook.Received()) != 0 {
+		t.Fatalf("received %v", rc.Counts())
 	}
 
-	rc.mail.Fail("")
-	t.Setenv("ETL_WEBHOOK_URL", rc.webhook.URL+"/"+webhookPath)
-	rc.telegram.OnReceive(nil)
+	rc.Mail.Fail("")
+	t.Setenv("ETL_WEBHOOK_URL", rc.Webhook.URL+"/"+webhookPath)
+	rc.Telegram.OnReceive(nil)
 	setDeliveries(t, dir, "on_failure", "warn")
 	etl(t, dir, "build").must(t, ExitOK).contains(t, fmt.Sprintf("Deliveries: 0 queued, %d sent.", d.Queued))
 	mails, alerts := wantRows(t, dir)
-	if c := rc.counts(); c != [3]int{len(mails), len(alerts), 2} {
+	if c := rc.Counts(); c != [3]int{len(mails), len(alerts), 2} {
 		t.Fatalf("after the retry received %v, want %d e-mails, %d webhook calls, the digest again", c, len(mails), len(alerts))
 	}
 	if d := runDeliveries(t, dir).Deliveries; d.Status != "ok" || d.Sent != d.Queued+len(mails)+len(alerts)+1 {
@@ -254,7 +233,7 @@ func TestDeliveriesRefusedThenRetried(t *testing.T) {
 	}
 
 	// warn: a failed send is reported, the exit code stays 0.
-	rc.webhook.Fail("receiver busy")
+	rc.Webhook.Fail("receiver busy")
 	id := firstID(t, dir, "webhook")
 	r := etl(t, dir, "deliveries", "resend", id).must(t, ExitOK).contains(t, "WARN delivery webhook to webhook", "HTTP 503", "1 retrying")
 	list := etl(t, dir, "deliveries", "--status", "pending").must(t, ExitOK).contains(t, "1 pending", "receiver busy")
@@ -285,18 +264,18 @@ func TestRunFailureNotice(t *testing.T) {
 	good := read(t, seed)
 	write(t, seed, good[:strings.Index(good, "\n")+1]+"\"unterminated,quote\n")
 	r := etl(t, dir, "build").must(t, ExitFailed)
-	notices := rc.telegram.Received()
+	notices := rc.Telegram.Received()
 	if len(notices) != 1 || notices[0].To != telegramChat || !strings.Contains(notices[0].Data, "*etl build failed*") ||
 		!strings.Contains(notices[0].Data, "seed raw\\.shipments") {
 		t.Fatalf("notice %+v\n%s", notices, r.stdout)
 	}
-	if len(rc.mail.Received())+len(rc.webhook.Received()) != 0 {
-		t.Fatalf("a failed run sent alerts: %v", rc.counts())
+	if len(rc.Mail.Received())+len(rc.Webhook.Received()) != 0 {
+		t.Fatalf("a failed run sent alerts: %v", rc.Counts())
 	}
 	write(t, seed, good)
 	etl(t, dir, "build").must(t, ExitOK)
 	mails, alerts := wantRows(t, dir)
-	if c := rc.counts(); c != [3]int{len(mails), len(alerts), 2} {
+	if c := rc.Counts(); c != [3]int{len(mails), len(alerts), 2} {
 		t.Fatalf("after the good run received %v", c)
 	}
 }
@@ -323,11 +302,11 @@ func TestDeliveriesNotConfiguredAndDryRun(t *testing.T) {
 	// Configured later, the next build sends what the rows call for now.
 	rc := startReceivers(t)
 	etl(t, dir, "build").must(t, ExitOK)
-	if c := rc.counts(); c != [3]int{len(mails), len(alerts), 1} {
+	if c := rc.Counts(); c != [3]int{len(mails), len(alerts), 1} {
 		t.Fatalf("received %v", c)
 	}
 	etl(t, dir, "deliveries", "send", "--dry-run").must(t, ExitOK).contains(t, "[sent]")
-	if c := rc.counts(); c != [3]int{len(mails), len(alerts), 1} {
+	if c := rc.Counts(); c != [3]int{len(mails), len(alerts), 1} {
 		t.Fatalf("the dry run sent: %v", c)
 	}
 }
@@ -339,15 +318,15 @@ func TestDeliveryCancelledWhenRowLeaves(t *testing.T) {
 	dir := copyProject(t)
 	rc := startReceivers(t)
 	setDeliveries(t, dir, "backoff", "1ms")
-	rc.mail.Fail("mailbox unavailable")
-	rc.telegram.Fail("bot blocked")
+	rc.Mail.Fail("mailbox unavailable")
+	rc.Telegram.Fail("bot blocked")
 	etl(t, dir, "build").must(t, ExitOK)
 	setVar(t, dir, "alert_min_problem_orders", "4")
 	setVar(t, dir, "voucher_threshold", "3000")
-	rc.mail.Fail("")
-	rc.telegram.Fail("")
+	rc.Mail.Fail("")
+	rc.Telegram.Fail("")
 	r := etl(t, dir, "build").must(t, ExitOK)
-	mails, digests := rc.mail.Received(), rc.telegram.Received()
+	mails, digests := rc.Mail.Received(), rc.Telegram.Received()
 	if len(mails) != 1 || !strings.Contains(r.stdout, "[0 queued, 7 cancelled (their rows are gone)") {
 		t.Fatalf("%d e-mails after the threshold rose\n%s", len(mails), r.stdout)
 	}

@@ -1,21 +1,17 @@
-package deliver
+package deliver_test
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"io"
-	"log"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
+	. "etlrunner/etl/deliver"
+	"etlrunner/etl/deliver/delivertest"
 	"etlrunner/etl/warehouse"
 )
 
@@ -39,69 +35,17 @@ func outboxDB(t *testing.T) *sql.DB {
 	return w.DB
 }
 
-// mailServer is a real SMTP server on 127.0.0.1 that keeps what it
-// receives; refuse makes it refuse every recipient.
-type mailServer struct {
-	mu     sync.Mutex
-	got    []string // "to|raw message"
-	refuse bool
-	port   int
+func smtpTo(ms *delivertest.Mail) map[string]Sender {
+	return map[string]Sender{"email": SMTP{Host: "127.0.0.1", Port: ms.Port, TLS: "none", From: "alerts@example.com", Timeout: 5 * time.Second}}
 }
 
-func startMailServer(t *testing.T) *mailServer {
-	t.Helper()
-	ms := &mailServer{}
-	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailSession{srv: ms}, nil }))
-	s.Domain, s.AllowInsecureAuth = "localhost", true
-	s.ErrorLog = log.New(io.Discard, "", 0)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// received lists what the server got as "to|raw message".
+func received(ms *delivertest.Mail) []string {
+	var out []string
+	for _, r := range ms.Received() {
+		out = append(out, r.To+"|"+r.Data)
 	}
-	ms.port = l.Addr().(*net.TCPAddr).Port
-	go func() { _ = s.Serve(l) }()
-	t.Cleanup(func() { s.Close() })
-	return ms
-}
-
-func (ms *mailServer) received() []string {
-	ms.mu.Lock()
-	defer ms.mu.Unlock()
-	return append([]string(nil), ms.got...)
-}
-
-type mailSession struct {
-	srv *mailServer
-	to  string
-}
-
-func (s *mailSession) Reset()        {}
-func (s *mailSession) Logout() error { return nil }
-func (s *mailSession) Mail(string, *smtp.MailOptions) error {
-	return nil
-}
-func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.srv.mu.Lock()
-	defer s.srv.mu.Unlock()
-	if s.srv.refuse {
-		return &smtp.SMTPError{Code: 550, Message: "mailbox unavailable"}
-	}
-	s.to = to
-	return nil
-}
-func (s *mailSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.srv.mu.Lock()
-	defer s.srv.mu.Unlock()
-	s.srv.got = append(s.srv.got, s.to+"|"+string(data))
-	return nil
-}
-
-func smtpTo(ms *mailServer) map[string]Sender {
-	return map[string]Sender{"email": SMTP{Host: "127.0.0.1", Port: ms.port, TLS: "none", From: "alerts@example.com", Timeout: 5 * time.Second}}
+	return out
 }
 
 var alert = Message{Model: "shipment_return_alerts", Key: "C1|2023-05", Channel: "email", Recipient: "ops@client.example",
@@ -111,7 +55,7 @@ var alert = Message{Model: "shipment_return_alerts", Key: "C1|2023-05", Channel:
 // and never again on later runs.
 func TestEnqueueAndDeliverOnce(t *testing.T) {
 	ctx := context.Background()
-	db, ms := outboxDB(t), startMailServer(t)
+	db, ms := outboxDB(t), delivertest.StartMail(t)
 	now := time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)
 	for run, want := range []int{1, 0} {
 		other := alert
@@ -127,7 +71,7 @@ func TestEnqueueAndDeliverOnce(t *testing.T) {
 			t.Fatalf("pass %d: %+v %v, want %d sent", pass+1, rep, err, want)
 		}
 	}
-	got := ms.received()
+	got := received(ms)
 	if len(got) != 1 || !strings.HasPrefix(got[0], "ops@client.example|") || !strings.Contains(got[0], "Subject: 3 returned orders in May") ||
 		!strings.Contains(got[0], "Client C1 had 3 returned") || !strings.Contains(got[0], "Message-ID: <"+alert.ID()+"@etl>") {
 		t.Fatalf("received %q", got)
@@ -143,8 +87,8 @@ func TestEnqueueAndDeliverOnce(t *testing.T) {
 // server's answer.
 func TestDeliverRetriesThenFails(t *testing.T) {
 	ctx := context.Background()
-	db, ms := outboxDB(t), startMailServer(t)
-	ms.refuse = true
+	db, ms := outboxDB(t), delivertest.StartMail(t)
+	ms.Fail("mailbox unavailable")
 	now := time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)
 	if _, err := Enqueue(ctx, db, "r1", now, []Message{alert}); err != nil {
 		t.Fatal(err)
@@ -183,21 +127,22 @@ func (f failingSender) Send(context.Context, Message, string) error {
 // as unconfirmed and not sent again by itself; a pending one is sent.
 func TestSendingIsNeverResent(t *testing.T) {
 	ctx := context.Background()
-	db, ms := outboxDB(t), startMailServer(t)
+	db, ms := outboxDB(t), delivertest.StartMail(t)
 	now := time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)
 	second := alert
 	second.Key = "C2|2023-05"
 	if _, err := Enqueue(ctx, db, "r1", now, []Message{alert, second}); err != nil {
 		t.Fatal(err)
 	}
-	if err := mark(ctx, db, alert.ID(), Sending, now); err != nil {
+	// As a run that died mid-send leaves it.
+	if _, err := db.Exec("UPDATE "+Table+" SET status = ? WHERE message_id = ?", Sending, alert.ID()); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := Deliver(ctx, db, smtpTo(ms), Options{Now: func() time.Time { return now }})
 	if err != nil || rep.Sent != 1 || rep.Unconfirmed != 1 {
 		t.Fatalf("%+v %v", rep, err)
 	}
-	if got := ms.received(); len(got) != 1 || !strings.Contains(got[0], "Message-ID: <"+second.ID()+"@etl>") {
+	if got := received(ms); len(got) != 1 || !strings.Contains(got[0], "Message-ID: <"+second.ID()+"@etl>") {
 		t.Fatalf("received %q", got)
 	}
 	// A channel without a sender leaves its messages pending.

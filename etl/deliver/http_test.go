@@ -1,4 +1,4 @@
-package deliver
+package deliver_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	. "etlrunner/etl/deliver"
 )
 
 // A webhook receiver that checks the signature as a real one would: the

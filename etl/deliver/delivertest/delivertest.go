@@ -259,3 +259,43 @@ func CheckMarkdownV2(text string) error {
 	}
 	return nil
 }
+
+// Secrets are what the test channels are configured with.
+type Secrets struct {
+	SMTPPassword, WebhookSecret, WebhookPath, TelegramToken, TelegramChat string
+}
+
+// Receivers are one receiver per channel of the project's etl.yml.
+type Receivers struct {
+	Mail     *Mail
+	Webhook  *Webhook
+	Telegram *Telegram
+}
+
+// StartAll starts the three receivers and sets the environment the
+// project's etl.yml reads its channels from (ETL_SMTP_*, ETL_WEBHOOK_*,
+// ETL_TELEGRAM_*), so that a build, in process or started afterwards,
+// sends to them. t.Setenv: the test cannot run in parallel.
+func StartAll(t *testing.T, s Secrets) *Receivers {
+	t.Helper()
+	r := &Receivers{Mail: StartMail(t), Webhook: StartWebhook(t, s.WebhookSecret), Telegram: StartTelegram(t, s.TelegramToken)}
+	r.Mail.Password = s.SMTPPassword
+	user := ""
+	if s.SMTPPassword != "" {
+		user = "etl"
+	}
+	for k, v := range map[string]string{
+		"ETL_SMTP_HOST": "127.0.0.1", "ETL_SMTP_PORT": fmt.Sprint(r.Mail.Port), "ETL_SMTP_TLS": "none",
+		"ETL_SMTP_USERNAME": user, "ETL_SMTP_PASSWORD": s.SMTPPassword, "ETL_SMTP_FROM": "alerts@etl.example",
+		"ETL_WEBHOOK_URL": r.Webhook.URL + "/" + s.WebhookPath, "ETL_WEBHOOK_SECRET": s.WebhookSecret,
+		"ETL_TELEGRAM_TOKEN": s.TelegramToken, "ETL_TELEGRAM_API_BASE": r.Telegram.URL, "ETL_TELEGRAM_CHAT_IDS": s.TelegramChat,
+	} {
+		t.Setenv(k, v)
+	}
+	return r
+}
+
+// Counts are the messages each receiver got: e-mail, webhook, Telegram.
+func (r *Receivers) Counts() [3]int {
+	return [3]int{len(r.Mail.Received()), len(r.Webhook.Received()), len(r.Telegram.Received())}
+}
