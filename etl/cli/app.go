@@ -77,6 +77,7 @@ func newApp(stdout, stderr io.Writer) *ucli.App {
 			cleanCommand(),
 			generateCommand(),
 			deliveriesCommand(),
+			docsCommand(),
 		},
 	}
 }

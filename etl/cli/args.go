@@ -72,9 +72,15 @@ func findCommand(cmds []*ucli.Command, name string) *ucli.Command {
 	return nil
 }
 
-// takesValue reports whether the command's flag called name needs a value;
+// takesValue reports whether the command's flag called name needs a value
+// (a flag of one of its subcommands, when it has none of that name);
 // unknown flags are left for urfave/cli to report.
 func takesValue(cmd *ucli.Command, name string) bool {
+	for _, sub := range cmd.Subcommands {
+		if takesValue(sub, name) {
+			return true
+		}
+	}
 	for _, f := range cmd.Flags {
 		for _, n := range f.Names() {
 			if n != name {

@@ -21,6 +21,7 @@ func TestInterspersed(t *testing.T) {
 		{"etl deliveries --project-dir p resend ab12", "etl deliveries resend --project-dir p ab12"},
 		{"etl deliveries --status sent", "etl deliveries --status sent"},
 		{"etl show --limit 5 m", "etl show --limit 5 m"},
+		{"etl docs --project-dir p generate", "etl docs generate --project-dir p"},
 		{"etl nosuch x --y", "etl nosuch x --y"},
 		{"etl", "etl"},
 	}
