@@ -23,6 +23,7 @@ func runFlags() []ucli.Flag {
 		&ucli.IntFlag{Name: "threads", Usage: "models run at once (default: the project's threads)"},
 		&ucli.BoolFlag{Name: "full-refresh", Usage: "rebuild incremental models and reload every seed file"},
 		&ucli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
+		&ucli.StringFlag{Name: "progress", Value: "auto", Usage: "live lines for running nodes with --log-format text: auto (when stdout is a terminal), always or never"},
 		&ucli.StringFlag{Name: "query-log", Usage: "write every SQL statement the run executed to this file (JSON lines)"},
 	}
 }

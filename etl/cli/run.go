@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 
+	"github.com/mattn/go-isatty"
 	ucli "github.com/urfave/cli/v2"
 
 	"etlrunner/etl/plan"
@@ -30,6 +32,10 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 			format := c.String("log-format")
 			if format != "text" && format != "json" {
 				return fmt.Errorf("--log-format must be text or json, got %q", format)
+			}
+			live, err := showProgress(c)
+			if err != nil {
+				return err
 			}
 			l, selected, err := loadSelected(c)
 			if err != nil {
@@ -58,8 +64,13 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 			}
 			defer sess.close()
 			var rep report.Reporter = report.NewText(c.App.Writer)
-			if log != nil {
+			switch {
+			case log != nil:
 				rep = report.NewJSON(log)
+			case live:
+				bars := report.NewLive(c.App.Writer)
+				defer bars.Close() // the run may end before its Finish
+				rep = bars
 			}
 			out, err := runner.Execute(c.Context, l.plan, sess.wh, runner.Options{
 				Command: name, Dir: l.dir, Kinds: kinds, Selected: selected, Threads: threads,
@@ -84,4 +95,28 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 			return nil
 		},
 	}
+}
+
+// showProgress decides from --progress whether the run draws live lines:
+// in auto, only when stdout is a terminal (not a pipe or a file, where a
+// scheduler's log must stay plain lines) that understands cursor moves.
+func showProgress(c *ucli.Context) (bool, error) {
+	mode, text := c.String("progress"), c.String("log-format") == "text"
+	switch mode {
+	case "never":
+		return false, nil
+	case "always":
+		if !text {
+			return false, fmt.Errorf("--progress always draws over text lines; it cannot go with --log-format %s", c.String("log-format"))
+		}
+		return true, nil
+	case "auto":
+		return text && isTerminal(c.App.Writer) && os.Getenv("TERM") != "dumb", nil
+	}
+	return false, fmt.Errorf("--progress must be auto, always or never, got %q", mode)
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }

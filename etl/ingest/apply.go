@@ -44,14 +44,15 @@ func apply(ctx context.Context, db *sql.DB, seed Seed, opts Options, c contract,
 	if err := clearMarked(ctx, db, c); err != nil {
 		return err
 	}
+	tl := newTally(opts.Progress, load)
 	if len(load) > 0 {
 		if seed.Format == FormatSQLite {
 			defer db.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+sqliteStage(seed))
-			if err := stageSQLite(ctx, db, seed, c, load); err != nil {
+			if err := stageSQLite(ctx, db, seed, c, load, tl); err != nil {
 				return err
 			}
 		}
-		if err := inTx(ctx, db, func(tx *sql.Tx) error { return insertFiles(ctx, tx, seed, c, load, now) }); err != nil {
+		if err := inTx(ctx, db, func(tx *sql.Tx) error { return insertFiles(ctx, tx, seed, c, load, now, tl) }); err != nil {
 			return err
 		}
 		defer func() {
@@ -123,14 +124,16 @@ func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 	return nil
 }
 
-func insertFiles(ctx context.Context, tx *sql.Tx, seed Seed, c contract, load []*file, now time.Time) error {
+// insertFiles counts a CSV or JSON file as loaded when the read holding
+// it returns; a SQLite file was counted when it was staged.
+func insertFiles(ctx context.Context, tx *sql.Tx, seed Seed, c contract, load []*file, now time.Time, tl *tally) error {
 	switch seed.Format {
 	case FormatCSV:
-		return insertCSV(ctx, tx, c, load, now)
+		return insertCSV(ctx, tx, c, load, now, tl)
 	case FormatSQLite:
 		return insertSQLite(ctx, tx, seed, c, load, now)
 	}
-	return insertJSON(ctx, tx, c, load, now)
+	return insertJSON(ctx, tx, c, load, now, tl)
 }
 
 // rawInsertSQL inserts a reader's rows into the raw table. The SELECT is a

@@ -75,7 +75,7 @@ func checkHeader(f *file, c contract) error {
 // insertCSV loads the files with one read_csv per distinct header and
 // path layout (normally a single read over every file). Columns are read by
 // position, all as text, and mapped to the contract by the header's names.
-func insertCSV(ctx context.Context, tx *sql.Tx, c contract, files []*file, now time.Time) error {
+func insertCSV(ctx context.Context, tx *sql.Tx, c contract, files []*file, now time.Time, tl *tally) error {
 	groups := map[string][]*file{}
 	var order []string
 	for _, f := range files {
@@ -93,6 +93,7 @@ func insertCSV(ctx context.Context, tx *sql.Tx, c contract, files []*file, now t
 		if _, err := tx.ExecContext(ctx, csvInsertSQL(c, group), stamp(now)); err != nil {
 			return csvReadError(err, group)
 		}
+		tl.loaded(group...)
 	}
 	return nil
 }

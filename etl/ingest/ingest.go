@@ -59,6 +59,9 @@ type Options struct {
 	RunID       string
 	FullRefresh bool
 	Logger      *slog.Logger
+	// Progress, when set, is called from the loading goroutine once the
+	// load knows which files it reads, and again as their rows land.
+	Progress func(Progress)
 }
 
 // FileResult is what happened to one file.

@@ -36,7 +36,7 @@ func startsArray(r *textFile) (bool, error) {
 // insertJSON loads the files with one read_json over all array files and
 // one over all newline-delimited files (per path layout), every contract
 // column as text: DuckDB renders nested values as their JSON text.
-func insertJSON(ctx context.Context, tx *sql.Tx, c contract, files []*file, now time.Time) error {
+func insertJSON(ctx context.Context, tx *sql.Tx, c contract, files []*file, now time.Time, tl *tally) error {
 	groups := map[string][]*file{}
 	var order []string
 	for _, f := range files {
@@ -51,6 +51,7 @@ func insertJSON(ctx context.Context, tx *sql.Tx, c contract, files []*file, now 
 		if _, err := tx.ExecContext(ctx, jsonInsertSQL(c, group), stamp(now)); err != nil {
 			return jsonReadError(err, group, group[0].array)
 		}
+		tl.loaded(group...)
 	}
 	return nil
 }

@@ -51,7 +51,7 @@ func sqliteStage(seed Seed) string {
 // file's recorded path and the row's number.
 // Every file's query must return the contract's columns, and the same
 // columns as the first file's.
-func stageSQLite(ctx context.Context, db *sql.DB, seed Seed, c contract, load []*file) error {
+func stageSQLite(ctx context.Context, db *sql.DB, seed Seed, c contract, load []*file, tl *tally) error {
 	if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+sqliteStage(seed)); err != nil {
 		return err
 	}
@@ -59,6 +59,7 @@ func stageSQLite(ctx context.Context, db *sql.DB, seed Seed, c contract, load []
 		if err := stageSQLiteFile(ctx, db, seed, c, f, load[0]); err != nil {
 			return err
 		}
+		tl.loaded(f)
 	}
 	return nil
 }

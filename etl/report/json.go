@@ -27,6 +27,12 @@ func (j *JSON) Start(r Run) {
 // Info logs a message.
 func (j *JSON) Info(msg string) { j.emit(slog.LevelInfo, "info", "detail", msg) }
 
+// NodeStart logs nothing: a run's events stay one per finished node.
+func (j *JSON) NodeStart(NodeResult) {}
+
+// NodeProgress logs nothing, for the same reason.
+func (j *JSON) NodeProgress(string, Progress) {}
+
 // NodeDone logs one finished node.
 func (j *JSON) NodeDone(index, total int, r NodeResult) {
 	attrs := []any{"index", index, "total", total, "unique_id", r.UniqueID, "kind", r.Kind, "name", r.Name,

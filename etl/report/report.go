@@ -71,11 +71,22 @@ type Deliveries struct {
 	NotConfigured []string `json:"not_configured"`
 }
 
+// Progress is how far a running seed's load has come, in whole files.
+type Progress struct {
+	Files, TotalFiles int   // files loaded so far, of those the load reads
+	Bytes, TotalBytes int64 // their sizes on disk
+}
+
 // Reporter receives the events of a run. Implementations are safe for use
 // by several goroutines.
 type Reporter interface {
 	Start(r Run)
 	Info(msg string)
+	// NodeStart says a node began; r holds its identity and StartedAt.
+	// A node the run skips ends without starting.
+	NodeStart(r NodeResult)
+	// NodeProgress says how far a running seed has come.
+	NodeProgress(id string, p Progress)
 	NodeDone(index, total int, r NodeResult)
 	Finish(s Summary)
 }

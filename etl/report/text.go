@@ -48,6 +48,12 @@ func (t *Text) Start(r Run) {
 // Info prints a message.
 func (t *Text) Info(msg string) { t.line("%s", msg) }
 
+// NodeStart prints nothing: a log holds a line per finished node.
+func (t *Text) NodeStart(NodeResult) {}
+
+// NodeProgress prints nothing, for the same reason.
+func (t *Text) NodeProgress(string, Progress) {}
+
 // NodeDone prints one finished node.
 func (t *Text) NodeDone(index, total int, r NodeResult) {
 	width := len(fmt.Sprint(total))

@@ -24,7 +24,10 @@ func (r *runner) runSeed(ctx context.Context, n *plan.Node, res *report.NodeResu
 	got, err := ingest.Load(ctx, r.wh.DB, ingest.Seed{
 		Name: s.Name, Pattern: n.Patterns[i], Format: ingest.Format(s.Formats[i]), Encoding: s.Encoding, Schema: s.Schema(), Table: s.TableName(),
 		SQLiteTable: s.SQLiteTable, SQLiteQuery: s.SQLiteQuery,
-	}, ingest.Options{Dir: r.opts.Dir, RunID: r.runID, FullRefresh: r.opts.FullRefresh, Logger: r.opts.Logger})
+	}, ingest.Options{Dir: r.opts.Dir, RunID: r.runID, FullRefresh: r.opts.FullRefresh, Logger: r.opts.Logger,
+		Progress: func(p ingest.Progress) {
+			r.opts.Reporter.NodeProgress(n.ID, report.Progress{Files: p.Files, TotalFiles: p.TotalFiles, Bytes: p.Bytes, TotalBytes: p.TotalBytes})
+		}})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ var errTestFailed = errors.New("test failed")
 func (r *runner) visit(ctx context.Context, id string) error {
 	res := r.blank(id)
 	res.StartedAt = time.Now()
+	r.opts.Reporter.NodeStart(res)
 	var err error
 	switch r.kindOf(id) {
 	case plan.SeedNode:
