@@ -20,6 +20,7 @@ func docsCommand() *ucli.Command {
 				Flags:  projectFlags(),
 				Action: generateDocs,
 			},
+			docsServeCommand(),
 		},
 	}
 }
