@@ -6,12 +6,12 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/creack/pty"
+
+	"etlrunner/etl/report/termtest"
 )
 
 // consoleLine is a dbt-style line as Text prints it.
@@ -48,7 +48,7 @@ func TestProgressOnTerminal(t *testing.T) {
 	if !regexp.MustCompile(`\x1b\[[0-9]+A\x1b\[J`).MatchString(out) {
 		t.Errorf("no redraw (cursor up, erase) in %q", out)
 	}
-	drawn := escapes.ReplaceAllString(strings.ReplaceAll(out, "\r", ""), "")
+	drawn := termtest.Codes.ReplaceAllString(strings.ReplaceAll(out, "\r", ""), "")
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^seed raw\.\w+ +\[[=>-]+\] [0-9]+ of [0-9]+ files, [0-9.]+ (B|KiB|MiB) of [0-9.]+ (B|KiB|MiB) +[0-9hms]+$`),
 		regexp.MustCompile(`(?m)^etl build +\[[=>-]*\] [0-9]+ of [0-9]+ nodes, [0-9]+ running +[0-9hms]+$`),
@@ -136,55 +136,12 @@ func runOn(t *testing.T, dir string, open func() (r, w *os.File, err error), arg
 	return out.String()
 }
 
-var escapes = regexp.MustCompile(`\x1b\[([0-9]*)([A-Za-z])`)
-
-// terminalScreen plays out what was written on a terminal of unlimited
-// size and returns the lines left on it. It knows the codes the bars use
-// (cursor up, erase down) and fails on any other.
+// terminalScreen plays out out on a terminal (termtest.Screen).
 func terminalScreen(t *testing.T, out string) string {
 	t.Helper()
-	var rows [][]rune
-	row, col := 0, 0
-	for len(out) > 0 {
-		if loc := escapes.FindStringSubmatchIndex(out); loc != nil && loc[0] == 0 {
-			n, _ := strconv.Atoi(out[loc[2]:loc[3]])
-			switch out[loc[4]:loc[5]] {
-			case "A":
-				row = max(row-max(n, 1), 0)
-			case "J":
-				if row < len(rows) {
-					rows[row] = rows[row][:min(col, len(rows[row]))]
-					rows = rows[:row+1]
-				}
-			default:
-				t.Fatalf("unexpected escape code %q", out[:loc[1]])
-			}
-			out = out[loc[1]:]
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(out)
-		out = out[n:]
-		for len(rows) <= row {
-			rows = append(rows, nil)
-		}
-		switch r {
-		case '\n':
-			row, col = row+1, 0
-		case '\r':
-			col = 0
-		case 0x1b:
-			t.Fatalf("unexpected escape before %q", out)
-		default:
-			for len(rows[row]) <= col {
-				rows[row] = append(rows[row], ' ')
-			}
-			rows[row][col] = r
-			col++
-		}
+	got, err := termtest.Screen(out)
+	if err != nil {
+		t.Fatal(err)
 	}
-	lines := make([]string, len(rows))
-	for i, r := range rows {
-		lines[i] = string(r)
-	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n"
+	return got
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"etlrunner/etl/report/termtest"
 	"fmt"
 	"regexp"
 	"slices"
@@ -9,7 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 )
 
 // newLive returns a live reporter with a fixed clock drawing into a
@@ -217,64 +217,21 @@ func TestSize(t *testing.T) {
 	}
 }
 
-var escape = regexp.MustCompile(`\x1b\[([0-9]*)([A-Za-z])`)
-
-// screen plays out on a terminal of unlimited size what was written, and
-// returns the lines left on it. It knows the codes mpb writes (cursor up,
-// erase down) and fails on any other.
+// screen plays out out on a terminal (termtest.Screen).
 func screen(t *testing.T, out string) string {
 	t.Helper()
-	var rows [][]rune
-	row, col := 0, 0
-	for len(out) > 0 {
-		if loc := escape.FindStringSubmatchIndex(out); loc != nil && loc[0] == 0 {
-			n, _ := strconv.Atoi(out[loc[2]:loc[3]])
-			switch out[loc[4]:loc[5]] {
-			case "A":
-				row = max(row-max(n, 1), 0)
-			case "J":
-				if row < len(rows) {
-					rows[row] = rows[row][:min(col, len(rows[row]))]
-					rows = rows[:row+1]
-				}
-			default:
-				t.Fatalf("unexpected escape code %q", out[:loc[1]])
-			}
-			out = out[loc[1]:]
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(out)
-		out = out[n:]
-		for len(rows) <= row {
-			rows = append(rows, nil)
-		}
-		switch r {
-		case '\n':
-			row, col = row+1, 0
-		case '\r':
-			col = 0
-		case '\x1b':
-			t.Fatalf("unexpected escape before %q", out)
-		default:
-			for len(rows[row]) <= col {
-				rows[row] = append(rows[row], ' ')
-			}
-			rows[row][col] = r
-			col++
-		}
+	got, err := termtest.Screen(out)
+	if err != nil {
+		t.Fatal(err)
 	}
-	lines := make([]string, len(rows))
-	for i, r := range rows {
-		lines[i] = string(r)
-	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n"
+	return got
 }
 
 // barRows are the lines of the stream, codes removed, that Text did not
 // print: the bars' rows.
 func barRows(out string) []string {
 	var rows []string
-	for _, l := range strings.Split(escape.ReplaceAllString(out, ""), "\n") {
+	for _, l := range strings.Split(termtest.Codes.ReplaceAllString(out, ""), "\n") {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "12:34:56  ") {
 			rows = append(rows, l)
 		}
