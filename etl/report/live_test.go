@@ -1,7 +1,6 @@
 package report
 
 import (
-	"etlrunner/etl/report/termtest"
 	"fmt"
 	"regexp"
 	"slices"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"etlrunner/etl/report/termtest"
 )
 
 // newLive returns a live reporter with a fixed clock drawing into a
