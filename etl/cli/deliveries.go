@@ -41,6 +41,16 @@ func deliveriesCommand() *ucli.Command {
 				Action: sendDeliveries,
 			},
 			{
+				Name:      "cancel",
+				Usage:     "drop pending messages so they are never sent: one (by id), a model's (--model) or all (--all)",
+				ArgsUsage: "[MESSAGE_ID]",
+				Flags: flags(projectFlags(), []ucli.Flag{
+					&ucli.StringFlag{Name: "model", Usage: "every pending message of this model (or on_run_end name)"},
+					&ucli.BoolFlag{Name: "all", Usage: "every pending message"},
+				}),
+				Action: cancelDeliveries,
+			},
+			{
 				Name:      "resend",
 				Usage:     "send one message again, whatever its status (sent, failed, unconfirmed, cancelled)",
 				ArgsUsage: "MESSAGE_ID (or the start of it)",
@@ -129,6 +139,31 @@ func resendDelivery(c *ucli.Context) error {
 		return err
 	}
 	return deliverNow(c, l, sess, channels, []string{id})
+}
+
+func cancelDeliveries(c *ucli.Context) error {
+	id, model := c.Args().First(), c.String("model")
+	if c.NArg() > 1 || (id == "" && model == "" && !c.Bool("all")) || (c.Bool("all") && (id != "" || model != "")) {
+		return fmt.Errorf("cancel takes one message id, --model or --all")
+	}
+	dir, proj, err := loadSettings(c)
+	if err != nil {
+		return err
+	}
+	sess, err := openWarehouse(c.Context, dir, &proj.Settings, "deliveries", nil, false)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	n, err := deliver.Cancel(c.Context, sess.wh.DB, id, model)
+	if err != nil {
+		return err
+	}
+	if n == 0 && id != "" {
+		return fmt.Errorf("no pending message %q (etl deliveries --status pending lists them)", id)
+	}
+	fmt.Fprintf(c.App.Writer, "Cancelled %d pending messages; they will not be sent.\n", n)
+	return nil
 }
 
 // openDeliveries compiles the project, renders its channels and opens the

@@ -347,3 +347,28 @@ func setVar(t *testing.T, dir, name, value string) {
 	end := start + 1 + strings.Index(text[start+1:], "\n")
 	write(t, path, text[:start]+"\n  "+name+": "+value+text[end:])
 }
+
+// A first build with --no-send queues without sending; cancelling a
+// model's queue makes its current rows a baseline never alerted, while
+// what stays queued goes out with etl deliveries send.
+func TestDeliveriesNoSendAndCancel(t *testing.T) {
+	dir := copyProject(t)
+	rc := startReceivers(t)
+	r := etl(t, dir, "build", "--no-send").must(t, ExitOK).contains(t, "none sent (--no-send)")
+	if c := rc.Counts(); c != [3]int{} {
+		t.Fatalf("--no-send sent %v\n%s", c, r.stdout)
+	}
+	mails, alerts := wantRows(t, dir)
+	etl(t, dir, "deliveries", "cancel").must(t, ExitProblem).contains(t, "cancel takes one message id, --model or --all")
+	etl(t, dir, "deliveries", "cancel", "--model", "order_fraud_alerts").must(t, ExitOK).
+		contains(t, fmt.Sprintf("Cancelled %d pending messages", len(alerts)))
+	etl(t, dir, "deliveries", "send").must(t, ExitOK).contains(t, fmt.Sprintf("Deliveries: 0 queued, %d sent.", len(mails)+1))
+	if c := rc.Counts(); c != [3]int{len(mails), 0, 1} {
+		t.Fatalf("after send received %v", c)
+	}
+	etl(t, dir, "build").must(t, ExitOK).contains(t, "Deliveries: 0 queued, 0 sent.")
+	if c := rc.Counts(); c != [3]int{len(mails), 0, 1} {
+		t.Fatalf("a later build sent the cancelled alerts: %v", c)
+	}
+	etl(t, dir, "deliveries", "--status", "cancelled").must(t, ExitOK).contains(t, fmt.Sprintf("%d cancelled", len(alerts)), "cancelled by etl deliveries cancel")
+}

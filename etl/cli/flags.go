@@ -25,6 +25,7 @@ func runFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
 		&ucli.StringFlag{Name: "progress", Value: "auto", Usage: "live lines for running nodes with --log-format text: auto (when stdout is a terminal), always or never"},
 		&ucli.StringFlag{Name: "query-log", Usage: "write every SQL statement the run executed to this file (JSON lines)"},
+		&ucli.BoolFlag{Name: "no-send", Usage: "queue the deliveries' messages without sending them (etl deliveries send, or cancel)"},
 	}
 }
 

@@ -74,7 +74,7 @@ func runCommand(name, usage string, kinds map[plan.Kind]bool, exports bool) *ucl
 			}
 			out, err := runner.Execute(c.Context, l.plan, sess.wh, runner.Options{
 				Command: name, Dir: l.dir, Kinds: kinds, Selected: selected, Threads: threads,
-				FullRefresh: c.Bool("full-refresh"), Export: exports, Reporter: rep, Logger: log, Leftovers: sess.swept, Channels: channels,
+				FullRefresh: c.Bool("full-refresh"), Export: exports, Reporter: rep, Logger: log, Leftovers: sess.swept, Channels: channels, NoSend: c.Bool("no-send"),
 				Args: map[string]any{"select": c.StringSlice("select"), "exclude": c.StringSlice("exclude"),
 					"vars": c.String("vars"), "full_refresh": c.Bool("full-refresh"), "threads": threads},
 			})

@@ -187,3 +187,16 @@ func Status(ctx context.Context, q warehouse.Querier, id string) (string, error)
 	}
 	return s, nil
 }
+
+// Cancel drops pending messages so they are never sent: the one whose id
+// starts with prefix, or every one of model (an outbox name), or all when
+// both are empty. It returns how many it cancelled.
+func Cancel(ctx context.Context, q warehouse.Querier, prefix, model string) (int, error) {
+	res, err := q.ExecContext(ctx, "UPDATE "+Table+` SET status = ?, last_error = 'cancelled by etl deliveries cancel'
+		WHERE status = ? AND starts_with(message_id, ?) AND (? = '' OR model = ?)`, Cancelled, Pending, prefix, model, model)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

@@ -69,6 +69,8 @@ type Deliveries struct {
 	Errors      []string `json:"errors"`
 	// NotConfigured names the channels without settings, and why.
 	NotConfigured []string `json:"not_configured"`
+	// Held: the run queued without sending (--no-send).
+	Held bool `json:"held,omitempty"`
 }
 
 // Progress is how far a running seed's load has come, in whole files.

@@ -145,6 +145,10 @@ func (t *Text) Deliveries(d *Deliveries) {
 	if len(d.NotConfigured) > 0 {
 		t.line("Channels not configured: %s.", strings.Join(d.NotConfigured, "; "))
 	}
+	if d.Held {
+		t.line("Deliveries: %d queued, none sent (--no-send): etl deliveries lists them, send sends them, cancel drops them.", d.Queued)
+		return
+	}
 	parts := []string{fmt.Sprintf("%d queued", d.Queued), fmt.Sprintf("%d sent", d.Sent)}
 	for _, p := range []struct {
 		n    int

@@ -42,6 +42,9 @@ type Options struct {
 	Leftovers []warehouse.Leftover
 	// Channels are the project's rendered delivery channels (Channels).
 	Channels map[string]deliver.Channel
+	// NoSend queues deliveries' messages without sending them (etl
+	// deliveries send sends them later).
+	NoSend bool
 }
 
 // Outcome of a run.
@@ -124,6 +127,10 @@ func Execute(ctx context.Context, pl *plan.Plan, wh *warehouse.Warehouse, opts O
 	var dl *report.Deliveries
 	switch {
 	case !opts.Export:
+	case !out.Failed && runErr == nil && opts.NoSend:
+		if dl = r.deliveryReport(); dl != nil {
+			dl.Status, dl.Held = "ok", true
+		}
 	case !out.Failed && runErr == nil:
 		dl = r.sendPass(ctx)
 	case ctx.Err() == nil:
