@@ -123,11 +123,11 @@ func stageDir(target string) (string, error) {
 
 func copyAssets(dir string) error {
 	return fs.WalkDir(files, "assets", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			if d != nil && d.IsDir() {
-				return os.MkdirAll(filepath.Join(dir, p), 0o755)
-			}
+		if err != nil {
 			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dir, p), 0o755)
 		}
 		data, err := files.ReadFile(p)
 		if err != nil {
