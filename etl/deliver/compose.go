@@ -26,7 +26,7 @@ func Compose(ctx context.Context, q warehouse.Querier, pl *plan.Plan, d *plan.De
 
 func composeRows(ctx context.Context, q warehouse.Querier, pl *plan.Plan, d *plan.Delivery, ch Channel, all bool) ([]Message, error) {
 	n := d.Models[0]
-	cols, err := columnsOf(ctx, q, n.Relation.String())
+	cols, err := warehouse.Describe(ctx, q, n.Relation.String())
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func composeDigest(ctx context.Context, q warehouse.Querier, pl *plan.Plan, d *p
 	var first []map[string]any
 	empty := true
 	for i, n := range d.Models {
-		cols, err := columnsOf(ctx, q, n.Relation.String())
+		cols, err := warehouse.Describe(ctx, q, n.Relation.String())
 		if err != nil {
 			return nil, err
 		}

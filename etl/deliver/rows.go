@@ -2,35 +2,14 @@ package deliver
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"etlrunner/etl/warehouse"
 )
 
-type column struct{ name, typ string }
-
-// columnsOf lists a relation's columns and their types.
-func columnsOf(ctx context.Context, q warehouse.Querier, rel string) ([]column, error) {
-	rows, err := q.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+rel+")")
-	if err != nil {
-		return nil, fmt.Errorf("columns of %s: %w", rel, err)
-	}
-	defer rows.Close()
-	var out []column
-	for rows.Next() {
-		var c column
-		if err := rows.Scan(&c.name, &c.typ); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-func hasColumn(cols []column, name string) bool {
+func hasColumn(cols []warehouse.Column, name string) bool {
 	for _, c := range cols {
-		if c.name == name {
+		if c.Name == name {
 			return true
 		}
 	}
@@ -40,11 +19,11 @@ func hasColumn(cols []column, name string) bool {
 // selectList reads each column as a template uses it: numbers, booleans
 // and text as they are, decimals as numbers, lists of text as lists, and
 // everything else (dates, timestamps, structs) as DuckDB writes it as text.
-func selectList(cols []column) string {
+func selectList(cols []warehouse.Column) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
-		q := warehouse.QuoteIdent(c.name)
-		switch t := c.typ; {
+		q := warehouse.QuoteIdent(c.Name)
+		switch t := c.Type; {
 		case plainType(t):
 			parts[i] = q
 		case strings.HasPrefix(t, "DECIMAL"), t == "HUGEINT", t == "UHUGEINT":
