@@ -83,6 +83,11 @@ func TestDocsLineageHoldsTheManifest(t *testing.T) {
 	if want < 100 || len(edges) < want {
 		t.Fatalf("%d manifest nodes, %d edges drawn: the project should give hundreds", want, len(edges))
 	}
+	// A test's page shows its query as the last run compiled it.
+	testPage := read(t, filepath.Join(dir, "target", "docs", "nodes", "test.etl_demo.unique_shipment_return_alerts_customer_id__month.html"))
+	if !strings.Contains(testPage, "Compiled SQL") || !strings.Contains(testPage, "shipment_return_alerts") {
+		t.Errorf("the test's page has no compiled SQL:\n%s", testPage)
+	}
 	for _, extra := range []string{"export:model.etl_demo.shipment_return_alerts", "delivery.etl_demo.shipment_return_alerts.email"} {
 		if !nodes[extra] {
 			t.Errorf("%s is not in the lineage", extra)

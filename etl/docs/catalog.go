@@ -83,8 +83,8 @@ func gather(ctx context.Context, db warehouse.Querier, targetDir, outputDir stri
 	for _, r := range rr.Results {
 		f.runs[r.UniqueID] = r.Run
 	}
-	var m export.Manifest
-	if err := readJSON(filepath.Join(outputDir, project.ManifestFile), &m); err != nil {
+	m, err := export.ReadManifest(outputDir)
+	if err != nil {
 		return nil, err
 	}
 	for _, file := range m.Files {

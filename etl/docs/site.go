@@ -45,6 +45,9 @@ func build(pl *plan.Plan, f *facts) *Site {
 		n.Page = "nodes/" + slug(n.ID) + ".html"
 		if r, ok := f.runs[n.ID]; ok {
 			n.Run = &r
+			if n.SQL == "" {
+				n.SQL = r.SQL // a test's query, as the run compiled it
+			}
 		}
 		s.Nodes = append(s.Nodes, n)
 		s.ByID[n.ID] = n
@@ -66,9 +69,6 @@ func build(pl *plan.Plan, f *facts) *Site {
 				d.Group = m.Relation.Schema
 			}
 		}
-		if d.Run != nil && d.SQL == "" {
-			d.SQL = d.Run.SQL
-		}
 		add(d)
 	}
 	for _, n := range pl.ByKind(plan.ModelNode) {
@@ -87,9 +87,6 @@ func build(pl *plan.Plan, f *facts) *Site {
 			Parents: parents, Description: deliveryText(d.Delivery), SQL: d.Body})
 	}
 	for _, n := range s.Nodes {
-		if r, ok := f.runs[n.ID]; ok && n.Run == nil {
-			n.Run = &r
-		}
 		for _, p := range n.Parents {
 			if parent := s.ByID[p]; parent != nil {
 				parent.Children = append(parent.Children, n.ID)

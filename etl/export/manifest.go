@@ -2,16 +2,37 @@ package export
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
+	"etlrunner/etl/project"
 	"etlrunner/etl/warehouse"
 )
 
-// ManifestName is the file in the output folder that lists every output.
-const ManifestName = "_manifest.json"
+// ManifestName is the file in the output folder that lists every output
+// (the name the project's export paths may not take).
+const ManifestName = project.ManifestFile
+
+// ReadManifest reads outputDir's manifest; a folder without one (no
+// outputs yet) has an empty manifest.
+func ReadManifest(outputDir string) (Manifest, error) {
+	var m Manifest
+	data, err := os.ReadFile(filepath.Join(outputDir, ManifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return m, fmt.Errorf("read the output manifest: %w", err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("%s: %w", filepath.Join(outputDir, ManifestName), err)
+	}
+	return m, nil
+}
 
 // Manifest lists every file a run published.
 type Manifest struct {

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -46,15 +44,10 @@ func (r *runner) loadState(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read catalog: %w", err)
 	}
-	data, err := os.ReadFile(filepath.Join(r.outputDir(), export.ManifestName))
-	if err != nil {
-		return nil // no outputs yet: every export runs
-	}
-	var m export.Manifest
-	if json.Unmarshal(data, &m) == nil {
-		for _, f := range m.Files {
-			s.published[f.Model] = append(s.published[f.Model], f)
-		}
+	// No manifest, or an unreadable one: every export runs.
+	m, _ := export.ReadManifest(r.outputDir())
+	for _, f := range m.Files {
+		s.published[f.Model] = append(s.published[f.Model], f)
 	}
 	return nil
 }
