@@ -70,11 +70,7 @@ func listFlags() []ucli.Flag {
 }
 
 func listDeliveries(c *ucli.Context) error {
-	dir, proj, err := loadSettings(c)
-	if err != nil {
-		return err
-	}
-	sess, err := openWarehouse(c.Context, dir, &proj.Settings, "deliveries", nil, false)
+	sess, err := openOutbox(c)
 	if err != nil {
 		return err
 	}
@@ -146,11 +142,7 @@ func cancelDeliveries(c *ucli.Context) error {
 	if c.NArg() > 1 || (id == "" && model == "" && !c.Bool("all")) || (c.Bool("all") && (id != "" || model != "")) {
 		return fmt.Errorf("cancel takes one message id, --model or --all")
 	}
-	dir, proj, err := loadSettings(c)
-	if err != nil {
-		return err
-	}
-	sess, err := openWarehouse(c.Context, dir, &proj.Settings, "deliveries", nil, false)
+	sess, err := openOutbox(c)
 	if err != nil {
 		return err
 	}
@@ -164,6 +156,16 @@ func cancelDeliveries(c *ucli.Context) error {
 	}
 	fmt.Fprintf(c.App.Writer, "Cancelled %d pending messages; they will not be sent.\n", n)
 	return nil
+}
+
+// openOutbox opens the warehouse for the commands that only read or
+// change the outbox: they need the project file, not a compiled plan.
+func openOutbox(c *ucli.Context) (*session, error) {
+	dir, proj, err := loadSettings(c)
+	if err != nil {
+		return nil, err
+	}
+	return openWarehouse(c.Context, dir, &proj.Settings, "deliveries", nil, false)
 }
 
 // openDeliveries compiles the project, renders its channels and opens the
@@ -185,23 +187,9 @@ func openDeliveries(c *ucli.Context) (*loaded, *session, map[string]deliver.Chan
 // prints what happened; failed sends exit 3 when the project says
 // on_failure: error.
 func deliverNow(c *ucli.Context, l *loaded, sess *session, channels map[string]deliver.Channel, only []string) error {
-	senders, secrets := runner.Senders(channels)
-	s := &l.proj.Delivery
-	got, err := deliver.Deliver(c.Context, sess.wh.DB, senders, deliver.Options{MaxAttempts: s.MaxAttempts, Backoff: s.BackoffDuration(), Secrets: secrets, Only: only})
+	rep, err := runner.Send(c.Context, sess.wh.DB, &l.proj.Delivery, channels, only)
 	if err != nil {
 		return err
-	}
-	rep := &report.Deliveries{Sent: got.Sent, Retrying: got.Retrying, Failed: got.Failed, Unconfirmed: got.Unconfirmed, Waiting: got.Waiting, Errors: got.Errors, Status: "ok"}
-	for name, ch := range channels {
-		if !ch.Configured() {
-			rep.NotConfigured = append(rep.NotConfigured, name+": "+ch.Missing)
-		}
-	}
-	if len(got.Errors) > 0 {
-		rep.Status = "warn"
-		if s.OnFailure == "error" {
-			rep.Status = "error"
-		}
 	}
 	report.NewText(c.App.Writer).Deliveries(rep)
 	if rep.Status == "error" {

@@ -2,9 +2,11 @@ package runner
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,9 +36,9 @@ func Channels(ctx context.Context, pl *plan.Plan) (map[string]deliver.Channel, e
 	return out, nil
 }
 
-// Senders are the senders of the configured channels and every secret
+// senders are the senders of the configured channels and every secret
 // their settings hold.
-func Senders(channels map[string]deliver.Channel) (map[string]deliver.Sender, []string) {
+func senders(channels map[string]deliver.Channel) (map[string]deliver.Sender, []string) {
 	senders := map[string]deliver.Sender{}
 	var secrets []string
 	for name, ch := range channels {
@@ -153,28 +155,50 @@ func currentKeys(d *plan.Delivery, msgs []deliver.Message) string {
 }
 
 // sendPass sends what the outbox holds once a run has published its
-// outputs, and says what happened.
+// outputs, and says what happened (nil when the project has no
+// deliveries).
 func (r *runner) sendPass(ctx context.Context) *report.Deliveries {
-	rep := r.deliveryReport()
-	if rep == nil {
+	if r.deliveryReport() == nil {
 		return nil
 	}
-	senders, secrets := Senders(r.channels)
-	s := &r.pl.Project.Delivery
-	got, err := deliver.Deliver(ctx, r.wh.DB, senders, deliver.Options{MaxAttempts: s.MaxAttempts, Backoff: s.BackoffDuration(), Secrets: secrets})
-	rep.Sent, rep.Retrying, rep.Failed, rep.Unconfirmed, rep.Waiting = got.Sent, got.Retrying, got.Failed, got.Unconfirmed, got.Waiting
-	rep.Errors = got.Errors
+	rep, _ := Send(ctx, r.wh.DB, &r.pl.Project.Delivery, r.channels, nil) // its error is one of rep.Errors
+	rep.Queued, rep.Cancelled = r.queued, r.cancelled
+	return rep
+}
+
+// Send sends the outbox's due messages (only those of the ids given, if
+// any) through the configured channels and reports what happened: the
+// status is warn when a send failed or a dead run left a message
+// unconfirmed, error when a send failed and the project says on_failure:
+// error. An error of the pass itself is returned and is also one of the
+// report's errors.
+func Send(ctx context.Context, db *sql.DB, s *project.Deliveries, channels map[string]deliver.Channel, only []string) (*report.Deliveries, error) {
+	send, secrets := senders(channels)
+	got, err := deliver.Deliver(ctx, db, send, deliver.Options{MaxAttempts: s.MaxAttempts, Backoff: s.BackoffDuration(), Secrets: secrets, Only: only})
+	rep := &report.Deliveries{Sent: got.Sent, Retrying: got.Retrying, Failed: got.Failed, Unconfirmed: got.Unconfirmed,
+		Waiting: got.Waiting, Errors: got.Errors, NotConfigured: NotConfigured(channels), Status: "ok"}
 	if err != nil {
 		rep.Errors = append(rep.Errors, "delivery pass: "+err.Error())
 	}
-	rep.Status = "ok"
 	if len(rep.Errors) > 0 || rep.Unconfirmed > 0 {
 		rep.Status = "warn"
 		if s.OnFailure == "error" && len(rep.Errors) > 0 {
 			rep.Status = "error"
 		}
 	}
-	return rep
+	return rep, err
+}
+
+// NotConfigured names the channels without their required settings, and
+// what is missing, in name order.
+func NotConfigured(channels map[string]deliver.Channel) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(channels)) {
+		if ch := channels[name]; !ch.Configured() {
+			out = append(out, name+": "+ch.Missing)
+		}
+	}
+	return out
 }
 
 // deliveryReport starts the report of a run's deliveries, or nil when the
@@ -183,18 +207,7 @@ func (r *runner) deliveryReport() *report.Deliveries {
 	if len(r.pl.Deliveries) == 0 && r.pl.Project.Delivery.OnRunFailure == nil {
 		return nil
 	}
-	rep := &report.Deliveries{Queued: r.queued, Cancelled: r.cancelled}
-	names := make([]string, 0, len(r.channels))
-	for name := range r.channels {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if ch := r.channels[name]; !ch.Configured() {
-			rep.NotConfigured = append(rep.NotConfigured, name+": "+ch.Missing)
-		}
-	}
-	return rep
+	return &report.Deliveries{Queued: r.queued, Cancelled: r.cancelled, NotConfigured: NotConfigured(r.channels)}
 }
 
 // failureNotice sends the project's on_run_failure notice about a failed
@@ -253,19 +266,18 @@ func (r *runner) failureNotice(ctx context.Context, results []report.NodeResult,
 	if _, err := deliver.Enqueue(ctx, r.wh.DB, r.runID, time.Now(), msgs); err != nil {
 		return fail(err)
 	}
-	rep.Queued += len(msgs)
-	senders, secrets := Senders(r.channels)
-	s := &r.pl.Project.Delivery
-	got, err := deliver.Deliver(ctx, r.wh.DB, senders, deliver.Options{MaxAttempts: s.MaxAttempts, Backoff: s.BackoffDuration(), Secrets: secrets, Only: ids})
-	rep.Sent, rep.Retrying, rep.Failed, rep.Unconfirmed = got.Sent, got.Retrying, got.Failed, got.Unconfirmed
-	rep.Errors = append(rep.Errors, got.Errors...)
+	sent, err := Send(ctx, r.wh.DB, &r.pl.Project.Delivery, r.channels, ids)
 	if err != nil {
 		return fail(err)
 	}
-	if len(rep.Errors) > 0 {
-		rep.Status = "warn"
+	sent.Queued, sent.Cancelled = rep.Queued+len(msgs), rep.Cancelled
+	// The run failed already: a notice that did not go out is a warning,
+	// and a message left unconfirmed is reported by the next send pass.
+	sent.Status = "ok"
+	if len(sent.Errors) > 0 {
+		sent.Status = "warn"
 	}
-	return rep
+	return sent
 }
 
 // defaultNotice is the run-failure notice's body when on_run_failure gives
