@@ -12,24 +12,25 @@ import (
 
 	. "etlrunner/etl/deliver"
 	"etlrunner/etl/deliver/delivertest"
+	"etlrunner/etl/migrate"
 	"etlrunner/etl/warehouse"
 )
 
-// outboxDB is an in-memory warehouse with the project's outbox migration.
+// outboxDB is an in-memory warehouse migrated as the project's warehouse
+// is, outbox included.
 func outboxDB(t *testing.T) *sql.DB {
 	t.Helper()
-	w, err := warehouse.Open(context.Background(), warehouse.Options{})
+	ctx := context.Background()
+	w, err := warehouse.Open(ctx, warehouse.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	mig, err := os.ReadFile(filepath.Join("..", "..", "sql", "migrations", "00012_etl_outbox.sql"))
+	m, err := migrate.New(w.DB, os.DirFS(filepath.Join("..", "..", "sql", "migrations")), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	up := string(mig)
-	up = up[strings.Index(up, "-- +goose Up"):strings.Index(up, "-- +goose Down")]
-	if _, err := w.DB.Exec("CREATE SCHEMA etl_meta; " + up); err != nil {
+	if _, err := m.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return w.DB
