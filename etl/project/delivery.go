@@ -153,9 +153,7 @@ func (p *Project) loadDeliveries(settings, onRunEnd *yaml.Node) error {
 			list.add(p.checkChannel(c.key, c.value))
 		}
 		if n := mappingValue(settings, "on_run_failure"); n != nil && p.Delivery.OnRunFailure != nil {
-			d := p.Delivery.OnRunFailure
-			d.File, d.Line = FileName, n.Line
-			d.SubjectAt, d.BodyAt = templateLine(n, "subject"), templateLine(n, "body")
+			p.Delivery.OnRunFailure.locate(FileName, n)
 		}
 		if _, err := time.ParseDuration(p.Delivery.Backoff); p.Delivery.Backoff != "" && err != nil {
 			list.addf(FileName, settings.Line, 0, "deliveries: backoff %q is not a duration such as 1m or 30s", p.Delivery.Backoff)
@@ -194,8 +192,8 @@ func (p *Project) checkChannel(key, node *yaml.Node) error {
 		return nodeError(FileName, key, "channel %s: type must be email, webhook or telegram, got %q", key.Value, c.Type)
 	}
 	var list errorList
-	for i := 0; i+1 < len(node.Content); i += 2 {
-		if k := node.Content[i]; !slices.Contains(keys, k.Value) {
+	for _, kv := range mappingPairs(node, "") {
+		if k := kv.key; !slices.Contains(keys, k.Value) {
 			list.add(nodeError(FileName, k, "channel %s: %s is not a setting of a %s channel (it takes %s)", key.Value, k.Value, c.Type, strings.Join(keys[1:], ", ")))
 		}
 	}
@@ -208,8 +206,7 @@ func (p *Project) addOnRunEnd(file string, node *yaml.Node) error {
 	if err := decodeNode(file, node, d); err != nil {
 		return err
 	}
-	d.File, d.Line = file, node.Line
-	d.SubjectAt, d.BodyAt = templateLine(node, "subject"), templateLine(node, "body")
+	d.locate(file, node)
 	switch {
 	case d.Name == "":
 		return nodeError(file, node, "an on_run_end delivery needs a name")
@@ -238,8 +235,8 @@ func (m *Model) addDeliveries(file string, nodes []yaml.Node) error {
 			list.add(err)
 			continue
 		}
-		d.Model, d.File, d.Line = m.Name, file, n.Line
-		d.SubjectAt, d.BodyAt = templateLine(n, "subject"), templateLine(n, "body")
+		d.Model = m.Name
+		d.locate(file, n)
 		if d.Name != "" || len(d.Models) > 0 {
 			list.add(nodeError(file, n, "model %s: name and models are for on_run_end deliveries", m.Name))
 			continue
@@ -323,6 +320,13 @@ func (d *Delivery) Outbox() string {
 		return d.Model
 	}
 	return d.Name
+}
+
+// locate records where the delivery is written: its file, its line and the
+// lines its templates start on, for positioned errors.
+func (d *Delivery) locate(file string, n *yaml.Node) {
+	d.File, d.Line = file, n.Line
+	d.SubjectAt, d.BodyAt = templateLine(n, "subject"), templateLine(n, "body")
 }
 
 // templateLine is the file line a template value under key starts on (a
