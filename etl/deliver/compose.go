@@ -57,7 +57,7 @@ func composeRows(ctx context.Context, q warehouse.Querier, pl *plan.Plan, d *pla
 		if err := RenderInto(ctx, pl, d.Delivery, ch, locals, row, &m); err != nil {
 			return nil, fmt.Errorf("%s, row %s: %w", d.Label(), key, err)
 		}
-		to, err := recipients(ctx, pl, d, ch, row)
+		to, err := Recipients(ctx, pl, d.Delivery, ch, row)
 		if err != nil {
 			return nil, fmt.Errorf("%s, row %s: %w", d.Label(), key, err)
 		}
@@ -101,7 +101,7 @@ func composeDigest(ctx context.Context, q warehouse.Querier, pl *plan.Plan, d *p
 	if err := RenderInto(ctx, pl, d.Delivery, ch, locals, models, &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Label(), err)
 	}
-	to, err := recipients(ctx, pl, d, ch, nil)
+	to, err := Recipients(ctx, pl, d.Delivery, ch, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Label(), err)
 	}
@@ -142,10 +142,11 @@ func RenderInto(ctx context.Context, pl *plan.Plan, d *project.Delivery, ch Chan
 	return err
 }
 
-// recipients are where one message goes: the row's column (or the
-// fallback when it is empty), the delivery's list, or the channel's. The
-// fallback and the list are templates, like the channel's settings.
-func recipients(ctx context.Context, pl *plan.Plan, d *plan.Delivery, ch Channel, row map[string]any) ([]string, error) {
+// Recipients are where one message of delivery d goes: the row's column
+// (or the fallback when it is empty), the delivery's list, or the
+// channel's. The fallback and the list are templates, like the channel's
+// settings.
+func Recipients(ctx context.Context, pl *plan.Plan, d *project.Delivery, ch Channel, row map[string]any) ([]string, error) {
 	if d.To.Column != "" {
 		if v, ok := row[d.To.Column].(string); ok && strings.TrimSpace(v) != "" {
 			return []string{strings.TrimSpace(v)}, nil

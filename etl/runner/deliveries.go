@@ -249,9 +249,9 @@ func (r *runner) failureNotice(ctx context.Context, results []report.NodeResult,
 	if err := deliver.RenderInto(ctx, r.pl, &notice, ch, locals, map[string]any{"run_id": r.runID, "errors": errs}, &m); err != nil {
 		return fail(err)
 	}
-	to := d.To.List
-	if len(to) == 0 {
-		to = ch.To
+	to, err := deliver.Recipients(ctx, r.pl, d, ch, nil)
+	if err != nil {
+		return fail(err)
 	}
 	var msgs []deliver.Message
 	var ids []string
@@ -259,9 +259,6 @@ func (r *runner) failureNotice(ctx context.Context, results []report.NodeResult,
 		m.Recipient = rcpt
 		msgs = append(msgs, m)
 		ids = append(ids, m.ID())
-	}
-	if len(msgs) == 0 {
-		return fail(fmt.Errorf("no recipient: give to, or recipients on channel %s", ch.Name))
 	}
 	if _, err := deliver.Enqueue(ctx, r.wh.DB, r.runID, time.Now(), msgs); err != nil {
 		return fail(err)
