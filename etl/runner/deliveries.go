@@ -158,7 +158,7 @@ func currentKeys(d *plan.Delivery, msgs []deliver.Message) string {
 // outputs, and says what happened (nil when the project has no
 // deliveries).
 func (r *runner) sendPass(ctx context.Context) *report.Deliveries {
-	if r.deliveryReport() == nil {
+	if !r.hasDeliveries() {
 		return nil
 	}
 	rep, _ := Send(ctx, r.wh.DB, &r.pl.Project.Delivery, r.channels, nil) // its error is one of rep.Errors
@@ -201,10 +201,15 @@ func NotConfigured(channels map[string]deliver.Channel) []string {
 	return out
 }
 
+// hasDeliveries reports whether the project sends anything.
+func (r *runner) hasDeliveries() bool {
+	return len(r.pl.Deliveries) > 0 || r.pl.Project.Delivery.OnRunFailure != nil
+}
+
 // deliveryReport starts the report of a run's deliveries, or nil when the
 // project has none.
 func (r *runner) deliveryReport() *report.Deliveries {
-	if len(r.pl.Deliveries) == 0 && r.pl.Project.Delivery.OnRunFailure == nil {
+	if !r.hasDeliveries() {
 		return nil
 	}
 	return &report.Deliveries{Queued: r.queued, Cancelled: r.cancelled, NotConfigured: NotConfigured(r.channels)}
