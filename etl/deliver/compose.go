@@ -61,10 +61,7 @@ func composeRows(ctx context.Context, q warehouse.Querier, pl *plan.Plan, d *pla
 		if err != nil {
 			return nil, fmt.Errorf("%s, row %s: %w", d.Label(), key, err)
 		}
-		for _, r := range to {
-			m.Recipient = r
-			out = append(out, m)
-		}
+		out = append(out, m.To(to)...)
 	}
 	return out, nil
 }
@@ -105,12 +102,7 @@ func composeDigest(ctx context.Context, q warehouse.Querier, pl *plan.Plan, d *p
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", d.Label(), err)
 	}
-	var out []Message
-	for _, r := range to {
-		m.Recipient = r
-		out = append(out, m)
-	}
-	return out, nil
+	return m.To(to), nil
 }
 
 // RenderInto renders delivery d's templates into m for its channel: a

@@ -47,6 +47,16 @@ type Message struct {
 	Body      string
 }
 
+// To is the message once per recipient.
+func (m Message) To(recipients []string) []Message {
+	out := make([]Message, len(recipients))
+	for i, r := range recipients {
+		out[i] = m
+		out[i].Recipient = r
+	}
+	return out
+}
+
 // ID names the message by what it is about, not by its text: the same row
 // of the same model to the same recipient on the same channel is one
 // message, whatever a later run renders.

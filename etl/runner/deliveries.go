@@ -258,12 +258,10 @@ func (r *runner) failureNotice(ctx context.Context, results []report.NodeResult,
 	if err != nil {
 		return fail(err)
 	}
-	var msgs []deliver.Message
+	msgs := m.To(to)
 	var ids []string
-	for _, rcpt := range to {
-		m.Recipient = rcpt
-		msgs = append(msgs, m)
-		ids = append(ids, m.ID())
+	for _, msg := range msgs {
+		ids = append(ids, msg.ID())
 	}
 	if _, err := deliver.Enqueue(ctx, r.wh.DB, r.runID, time.Now(), msgs); err != nil {
 		return fail(err)
